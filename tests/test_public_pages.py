@@ -1,0 +1,235 @@
+"""Public pages: they answer, show the right facts, and show live content only."""
+
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django.urls import reverse
+
+from therapies.models import Risk, Therapy, Trial
+
+from .factories import link_risk, make_risk, make_therapy, make_trial
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/therapies/", "/trials/", "/risks/", "/about/", "/therapies/ocrelizumab/", "/trials/opera-i/",
+     "/risks/pml/"],
+)
+def test_public_page_answers_with_disclaimer(client, url):
+    html = text_of(client.get(url))
+    assert "not medical advice" in html.lower() or "not advice" in html.lower()
+    assert 'id="main"' in html
+
+
+def test_every_live_content_page_answers(client):
+    for model in (Therapy, Trial, Risk):
+        for obj in model.objects.live():
+            assert client.get(obj.get_absolute_url()).status_code == 200, obj
+
+
+def test_ocrelizumab_page_shows_its_facts(client):
+    html = text_of(client.get("/therapies/ocrelizumab/"))
+    for fact in ["Ocrevus", "CD20", "OPERA I", "OPERA II", "ORATORIO", "Primary progressive MS",
+                 "600 mg", "Last reviewed", "Next review due", "Infusion-related reactions"]:
+        assert fact in html, fact
+
+
+def test_opera_i_page_shows_nct_id_result_and_registry_link(client):
+    html = text_of(client.get("/trials/opera-i/"))
+    assert "NCT01247324" in html
+    assert "0.16" in html and "0.29" in html
+    assert "https://clinicaltrials.gov/study/NCT01247324" in html
+    assert "821" in html
+
+
+def test_risk_page_lists_therapies_with_frequency(client):
+    html = text_of(client.get("/risks/infusion-reactions/"))
+    for therapy in ["Alemtuzumab", "Ocrelizumab", "Ublituximab", "Natalizumab"]:
+        assert therapy in html
+    assert "92%" in html
+
+
+def test_home_page_explains_classes_and_links_into_content(client):
+    html = text_of(client.get("/"))
+    for text in ["Anti-CD20", "Anti-CD52", "S1P receptor modulator", "/therapies/ocrelizumab/"]:
+        assert text in html, text
+
+
+@pytest.mark.parametrize("url", ["/therapies/no-such-drug/", "/trials/no-such-trial/", "/risks/nothing/",
+                                 "/trials/NCT99999999/", "/nowhere/"])
+def test_unknown_pages_are_friendly_404s(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "couldn" in response.content.decode().lower()
+
+
+def test_nct_id_redirects_permanently_to_the_trial_page(client):
+    response = client.get("/trials/NCT01247324/")
+    assert response.status_code == 301
+    assert response["Location"] == "/trials/opera-i/"
+
+
+# --- Filters ------------------------------------------------------------------------
+
+
+def test_therapy_list_filters_by_course_route_and_class(client):
+    html = text_of(client.get("/therapies/", {"course": "PPMS"}))
+    assert "/therapies/ocrelizumab/" in html and "/therapies/fingolimod/" not in html
+    html = text_of(client.get("/therapies/", {"route": "sc"}))
+    assert "/therapies/ofatumumab/" in html and "/therapies/ocrelizumab/" not in html
+    html = text_of(client.get("/therapies/", {"drug_class": "s1p"}))
+    for slug in ["fingolimod", "ozanimod", "siponimod", "ponesimod"]:
+        assert f"/therapies/{slug}/" in html
+    assert "/therapies/natalizumab/" not in html
+
+
+def test_invalid_filter_is_reported_and_ignored(client):
+    html = text_of(client.get("/therapies/", {"route": "teleport"}))
+    assert "not one of the available choices" in html
+    assert "/therapies/ocrelizumab/" in html  # the bad filter did not empty the list
+
+
+# --- Only live content -----------------------------------------------------------------
+
+
+def test_non_live_content_is_invisible_everywhere(client):
+    hidden_therapy = make_therapy(live=False, name="Hiddenumab", slug="hiddenumab", drug_class="s1p",
+                                  route="sc", brand_names="Secretra")
+    hidden_trial = make_trial(therapy=Therapy.objects.get(slug="ocrelizumab"), live=False,
+                              name="HIDDEN-TRIAL", slug="hidden-trial", nct_id="NCT99999998")
+    hidden_risk = make_risk(live=False, name="Hidden risk", slug="hidden-risk")
+    link_risk(Therapy.objects.get(slug="ocrelizumab"), hidden_risk)
+    link_risk(hidden_therapy, Risk.objects.get(slug="pml"))
+
+    pages = ["/", "/therapies/", "/therapies/?route=sc", "/therapies/?drug_class=s1p", "/therapies/?course=RRMS",
+             "/trials/", "/risks/", "/therapies/ocrelizumab/", "/risks/pml/"]
+    for url in pages:
+        html = text_of(client.get(url))
+        for secret in ["Hiddenumab", "Secretra", "HIDDEN-TRIAL", "NCT99999998", "Hidden risk"]:
+            assert secret not in html, (url, secret)
+    for url in ["/therapies/hiddenumab/", "/trials/hidden-trial/", "/trials/NCT99999998/", "/risks/hidden-risk/"]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_counts_include_live_content_only(client):
+    make_therapy(live=False)
+    make_trial(therapy=Therapy.objects.get(slug="ocrelizumab"), live=False)
+    response = client.get("/")
+    assert response.context["therapy_count"] == Therapy.objects.live().count() == 10
+    assert response.context["trial_count"] == 17
+    assert response.context["risk_count"] == 11
+    assert len(client.get("/therapies/").context["therapies"]) == 10
+
+
+def test_trial_of_an_unpublished_therapy_does_not_link_to_it(client):
+    therapy = make_therapy(live=False, name="Draftimab", slug="draftimab")
+    make_trial(therapy=therapy, name="DRAFT-LINK", slug="draft-link")
+    html = text_of(client.get("/trials/draft-link/"))
+    assert "/therapies/draftimab/" not in html
+
+
+# --- Query budgets -------------------------------------------------------------------------
+
+
+def grow_content(n: int) -> Therapy:
+    """A live therapy with n trials and n risks, plus n more live therapies."""
+    therapy = make_therapy(name="Budgetumab", slug="budgetumab")
+    for _ in range(n):
+        make_trial(therapy=therapy)
+        link_risk(therapy, make_risk())
+        make_therapy()
+    return therapy
+
+
+PAGE_BUDGETS = {
+    "/": 5,
+    "/therapies/": 4,
+    "/therapies/?course=RRMS&route=iv": 4,
+    "/therapies/budgetumab/": 6,
+    "/trials/": 3,
+    "/risks/": 4,
+    "/risks/pml/": 4,
+    "/about/": 1,
+}
+
+
+@pytest.mark.parametrize("size", [2, 20])
+@pytest.mark.parametrize("url", PAGE_BUDGETS)
+def test_public_page_query_count_is_constant(client, django_assert_max_num_queries, url, size):
+    grow_content(size)
+    trial = Trial.objects.filter(therapy__slug="budgetumab").first()
+    with django_assert_max_num_queries(PAGE_BUDGETS[url]):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(trial.get_absolute_url()).status_code == 200
+
+
+# --- Markdown sanitising -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert('x')</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)" onclick="alert(2)">x</a>',
+        "<svg onload=alert(1)></svg>",
+        "<iframe src='https://evil.example'></iframe>",
+        '<p style="background:url(javascript:alert(1))">x</p>',
+    ],
+)
+def test_markdown_fields_never_carry_script_to_the_page(client, payload):
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    therapy.body = f"Before.\n\n{payload}\n\nAfter."
+    therapy.mechanism = payload
+    therapy.save()
+    Risk.objects.filter(slug="pml").update(description=payload)
+    for url in ["/therapies/ocrelizumab/", "/risks/pml/"]:
+        html = text_of(client.get(url)).lower()
+        main = html[html.index('id="main"'):]
+        for bad in ["<script>alert", "onerror=", "onload=", "onclick=", "javascript:", "<iframe", "<svg",
+                    "style=\"background"]:
+            assert bad not in main, (url, bad)
+
+
+def test_markdown_still_renders_lists_and_links(client):
+    Therapy.objects.filter(slug="ocrelizumab").update(
+        monitoring="- first check\n- second check\n\nSee [the label](https://example.org/label)."
+    )
+    html = text_of(client.get("/therapies/ocrelizumab/"))
+    assert "<li>first check</li>" in html
+    assert '<a href="https://example.org/label" rel="noopener noreferrer">the label</a>' in html
+
+
+# --- Health check -----------------------------------------------------------------------------
+
+
+def test_healthz_says_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_says_503_when_the_database_does_not_answer(client):
+    with mock.patch("therapies.views.connection.cursor", side_effect=DatabaseError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_server_error_page_renders_without_a_database(client, settings):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    with mock.patch("therapies.views.Trial.objects") as trials:
+        trials.live.side_effect = RuntimeError("boom")
+        response = client.get("/trials/")
+    assert response.status_code == 500
+    assert "sorry" in response.content.decode().lower()

@@ -1,0 +1,40 @@
+"""Create the demo accounts for local development (refused unless DEBUG is on)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_PASSWORD = "msinfo-demo"
+
+# username, full name, superuser?
+DEMO_USERS = [
+    ("admin", "Site Administrator", True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts for development (DEBUG must be on). Existing accounts are left alone."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Demo accounts are for development only: set DEBUG=1 to create them.")
+        User = get_user_model()
+        for username, full_name, is_superuser in DEMO_USERS:
+            first, _, last = full_name.partition(" ")
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": True,
+                    "is_superuser": is_superuser,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        self.stdout.write("Demo accounts (development only) — password for each: " + DEMO_PASSWORD)
+        for username, full_name, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {full_name}")
+        self.stdout.write("Log in at http://127.0.0.1:8000/admin/")

@@ -1,0 +1,400 @@
+"""Content models: therapies, trials, risks and the sources behind them.
+
+Live rows hold exactly what the public sees. `live` and the review-date fields
+are set by publishing (and by the seed fixtures); public code reads them only
+through `.live()` (querysets.py).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .querysets import LiveQuerySet, TherapyRiskQuerySet
+
+# --- Validators ---------------------------------------------------------------
+
+validate_slug = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lower-case letters, digits and single hyphens only, for example “opera-i”.",
+)
+validate_nct_id = RegexValidator(
+    r"^NCT\d{8}$",
+    "A ClinicalTrials.gov id is “NCT” followed by exactly 8 digits, for example NCT01247324.",
+)
+validate_pmid = RegexValidator(
+    r"^[1-9]\d{0,8}$", "A PubMed id is a number of up to 9 digits, for example 20089954."
+)
+validate_doi = RegexValidator(
+    r"^10\.\d{4,9}/\S+$",
+    "A DOI starts with “10.”, a registrant code and a slash, for example 10.1056/NEJMoa0907839.",
+)
+
+
+def validate_not_future(value: datetime.date) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError(
+            "An approval date cannot be in the future (%(date)s).",
+            params={"date": value.isoformat()},
+            code="future_date",
+        )
+
+
+# --- Choices --------------------------------------------------------------------
+
+
+class Route(models.TextChoices):
+    IV = "iv", "IV infusion"
+    ORAL = "oral", "Oral"
+    SUBCUTANEOUS = "sc", "Subcutaneous injection"
+    INTRAMUSCULAR = "im", "Intramuscular injection"
+
+
+class DrugClass(models.TextChoices):
+    ANTI_CD20 = "anti-cd20", "Anti-CD20 monoclonal antibody"
+    ANTI_CD52 = "anti-cd52", "Anti-CD52 monoclonal antibody"
+    S1P = "s1p", "S1P receptor modulator"
+    ANTI_INTEGRIN = "anti-integrin", "Anti-α4-integrin monoclonal antibody"
+    ANTIMETABOLITE = "antimetabolite", "Purine antimetabolite"
+    OTHER = "other", "Other"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+class Phase(models.TextChoices):
+    PHASE_1 = "1", "Phase 1"
+    PHASE_1_2 = "1/2", "Phase 1/2"
+    PHASE_2 = "2", "Phase 2"
+    PHASE_2_3 = "2/3", "Phase 2/3"
+    PHASE_3 = "3", "Phase 3"
+    PHASE_4 = "4", "Phase 4"
+
+
+class Severity(models.TextChoices):
+    """How serious a risk is when it happens (not how often: see Frequency)."""
+
+    LIFE_THREATENING = "life-threatening", "Potentially life-threatening"
+    SERIOUS = "serious", "Serious"
+    MODERATE = "moderate", "Moderate"
+    MILD = "mild", "Usually mild"
+
+
+class Frequency(models.TextChoices):
+    """CIOMS III categories used in EU product information."""
+
+    VERY_COMMON = "very-common", "Very common (1 in 10 or more)"
+    COMMON = "common", "Common (1 in 100 to 1 in 10)"
+    UNCOMMON = "uncommon", "Uncommon (1 in 1,000 to 1 in 100)"
+    RARE = "rare", "Rare (1 in 10,000 to 1 in 1,000)"
+    VERY_RARE = "very-rare", "Very rare (less than 1 in 10,000)"
+    NOT_KNOWN = "not-known", "Not known (cannot be estimated from the available data)"
+
+
+class ReferenceKind(models.TextChoices):
+    ARTICLE = "article", "Journal article"
+    REGISTRY = "registry", "Trial registry record"
+    LABEL = "label", "Product label / prescribing information"
+    REGULATORY = "regulatory", "Regulatory notice"
+    WEB = "web", "Web page"
+
+
+# --- Natural-key managers (fixtures load by slug, so loading twice updates, never duplicates)
+
+
+class SlugManager(models.Manager.from_queryset(LiveQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class MSCourseManager(models.Manager):
+    def get_by_natural_key(self, code: str):
+        return self.get(code=code)
+
+
+class ReferenceManager(models.Manager):
+    def get_by_natural_key(self, key: str):
+        return self.get(key=key)
+
+
+class TherapyRiskManager(models.Manager.from_queryset(TherapyRiskQuerySet)):
+    def get_by_natural_key(self, therapy_slug: str, risk_slug: str):
+        return self.get(therapy__slug=therapy_slug, risk__slug=risk_slug)
+
+
+# --- Models -----------------------------------------------------------------------
+
+
+class MSCourse(models.Model):
+    """A course of multiple sclerosis (Lublin 2014): CIS, RRMS, SPMS, PPMS."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = MSCourseManager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "MS course"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class Reference(models.Model):
+    """A source a page cites. Which identifier is required depends on the kind."""
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        validators=[validate_slug],
+        help_text="Short stable name, for example “hauser-2017-nejm”.",
+    )
+    kind = models.CharField(max_length=12, choices=ReferenceKind.choices)
+    title = models.CharField(max_length=400)
+    source = models.CharField(
+        max_length=200, help_text="Journal with volume and pages, registry or agency."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    authors = models.CharField(max_length=200, blank=True, help_text="For example “Hauser SL, et al.”")
+    pmid = models.CharField("PubMed id", max_length=9, blank=True, validators=[validate_pmid])
+    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
+    nct_id = models.CharField(
+        "ClinicalTrials.gov id", max_length=11, blank=True, validators=[validate_nct_id]
+    )
+    url = models.URLField(max_length=500, blank=True)
+
+    objects = ReferenceManager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.citation
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == ReferenceKind.ARTICLE and not (self.pmid or self.doi):
+            errors["pmid"] = "A journal article needs a PubMed id or a DOI."
+        if self.kind == ReferenceKind.REGISTRY and not self.nct_id:
+            errors["nct_id"] = "A trial registry record needs its ClinicalTrials.gov id."
+        if self.kind in (ReferenceKind.LABEL, ReferenceKind.REGULATORY, ReferenceKind.WEB) and not self.url:
+            errors["url"] = "This kind of source needs the address (URL) where it can be read."
+        if self.year and not 1900 <= self.year <= timezone.localdate().year:
+            errors["year"] = "Give the year of publication, between 1900 and this year."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def link(self) -> str:
+        """The best public address of the source."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.nct_id:
+            return f"https://clinicaltrials.gov/study/{self.nct_id}"
+        return self.url
+
+    @property
+    def citation(self) -> str:
+        parts = [p for p in (self.authors, self.title, self.source) if p]
+        text = ". ".join(p.rstrip(".") for p in parts)
+        if self.year and str(self.year) not in self.source:
+            text += f" ({self.year})"
+        return text
+
+
+class PublishState(models.Model):
+    """Publish and review state shared by every content model (Wagtail's DraftStateMixin)."""
+
+    live = models.BooleanField(
+        default=False, db_index=True, help_text="Published and not withdrawn: visible to the public."
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    last_published_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    next_review_due = models.DateField(null=True, blank=True, db_index=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def review_overdue(self) -> bool:
+        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+
+class Therapy(PublishState):
+    name = models.CharField("generic name", max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[validate_slug], help_text="Lower-case INN, for example “ocrelizumab”."
+    )
+    brand_names = models.CharField(max_length=200, help_text="Comma-separated, for example “Ocrevus”.")
+    drug_class = models.CharField(max_length=20, choices=DrugClass.choices, db_index=True)
+    class_description = models.CharField(
+        max_length=200, help_text="For example “humanised anti-CD20 monoclonal antibody”."
+    )
+    molecular_target = models.CharField(max_length=100)
+    mechanism = models.TextField("how it works", help_text="Markdown.")
+    route = models.CharField(max_length=4, choices=Route.choices, db_index=True)
+    dosing = models.TextField(help_text="Markdown.")
+    indications = models.ManyToManyField(
+        MSCourse, related_name="therapies", help_text="MS courses it is approved for."
+    )
+    indication_notes = models.TextField(
+        blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
+    )
+    fda_approval_date = models.DateField(
+        "first FDA approval", null=True, blank=True, validators=[validate_not_future]
+    )
+    fda_approval_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    fda_approval_note = models.CharField(max_length=200, blank=True)
+    eu_approval_date = models.DateField(
+        "first EU approval", null=True, blank=True, validators=[validate_not_future]
+    )
+    eu_approval_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    eu_approval_note = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(
+        max_length=300, help_text="Plain text, one or two sentences: used in lists and the meta description."
+    )
+    body = models.TextField(help_text="Markdown.")
+    monitoring = models.TextField(help_text="Markdown.")
+    references = models.ManyToManyField(Reference, blank=True, related_name="therapies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "therapies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("therapy_detail", args=[self.slug])
+
+    @property
+    def brand_list(self) -> list[str]:
+        return [b.strip() for b in self.brand_names.split(",") if b.strip()]
+
+
+class Trial(PublishState):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug])
+    nct_id = models.CharField(
+        "ClinicalTrials.gov id",
+        max_length=11,
+        unique=True,
+        validators=[validate_nct_id],
+        error_messages={"unique": "Another trial already has this ClinicalTrials.gov id."},
+    )
+    phase = models.CharField(max_length=3, choices=Phase.choices)
+    therapy = models.ForeignKey(
+        Therapy, on_delete=models.PROTECT, related_name="trials", help_text="The therapy studied."
+    )
+    comparator = models.CharField(max_length=200)
+    population = models.TextField(help_text="Who took part. Plain text.")
+    population_courses = models.ManyToManyField(MSCourse, related_name="trials", blank=True)
+    number_randomised = models.PositiveIntegerField(
+        validators=[MinValueValidator(1, "The number randomised must be at least 1.")]
+    )
+    duration = models.CharField(max_length=100)
+    primary_endpoint = models.TextField()
+    headline_result = models.TextField(help_text="Plain text, with the figures.")
+    publication = models.CharField(max_length=300, help_text="Citation of the main publication.")
+    summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
+    body = models.TextField(blank=True, help_text="What the trial means for patients. Markdown.")
+    references = models.ManyToManyField(Reference, blank=True, related_name="trials")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("trial_detail", args=[self.slug])
+
+    @property
+    def registry_url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+
+class Risk(PublishState):
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug])
+    summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
+    description = models.TextField(help_text="Markdown.")
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    boxed_warning = models.BooleanField(
+        default=False, help_text="Carries a boxed warning in the US prescribing information."
+    )
+    monitoring = models.TextField("monitoring and mitigation", help_text="Markdown.")
+    references = models.ManyToManyField(Reference, blank=True, related_name="risks")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("risk_detail", args=[self.slug])
+
+
+class TherapyRisk(models.Model):
+    """How often a risk occurs with one therapy, with the sourced figure."""
+
+    therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="therapy_risks")
+    risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="therapy_risks")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    figure = models.CharField(
+        max_length=300, blank=True, help_text="The sourced figure, as text, for example “92% (3% serious)”."
+    )
+    notes = models.TextField(blank=True)
+
+    objects = TherapyRiskManager()
+
+    class Meta:
+        ordering = ["therapy__name", "risk__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["therapy", "risk"], name="unique_therapy_risk"),
+        ]
+        verbose_name = "therapy risk"
+
+    def __str__(self) -> str:
+        return f"{self.therapy} — {self.risk}: {self.get_frequency_display()}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.therapy.slug, self.risk.slug)
+
+    natural_key.dependencies = ["therapies.therapy", "therapies.risk"]

@@ -1,0 +1,162 @@
+"""Public pages. Each view reads live content only, through `.live()`.
+
+Views stay thin: parse the request, run a fixed number of queries, render.
+"""
+
+import logging
+
+from django import forms
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+
+from .models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
+
+logger = logging.getLogger(__name__)
+
+FREQUENCY_ORDER = {value: rank for rank, value in enumerate(Frequency.values)}
+
+
+def sort_by_frequency(links: list[TherapyRisk]) -> list[TherapyRisk]:
+    """Most frequent first; "not known" last."""
+    return sorted(links, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.risk.name))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
+    classes = []
+    for value, label in DrugClass.choices:
+        members = [t for t in therapies if t.drug_class == value]
+        if members:
+            classes.append({"value": value, "label": label, "therapies": members})
+    context = {
+        "classes": classes,
+        "therapy_count": len(therapies),
+        "trial_count": Trial.objects.live().count(),
+        "risk_count": Risk.objects.live().count(),
+        "courses": MSCourse.objects.all(),
+    }
+    return render(request, "therapies/home.html", context)
+
+
+class TherapyFilterForm(forms.Form):
+    """The GET filters of /therapies/. Invalid values are reported and ignored."""
+
+    course = forms.ChoiceField(label="MS course", required=False)
+    route = forms.ChoiceField(label="Route", required=False, choices=[("", "Any route"), *Route.choices])
+    drug_class = forms.ChoiceField(
+        label="Drug class", required=False, choices=[("", "Any class"), *DrugClass.choices]
+    )
+
+    def __init__(self, *args, courses: list[MSCourse], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].choices = [("", "Any MS course")] + [(c.code, c.name) for c in courses]
+
+
+def therapy_list(request: HttpRequest) -> HttpResponse:
+    courses = list(MSCourse.objects.all())
+    form = TherapyFilterForm(request.GET or None, courses=courses)
+    therapies = Therapy.objects.live().prefetch_related("indications")
+    filters: dict[str, str] = {}
+    if form.is_bound:
+        form.is_valid()
+        # Apply only the filters that are valid; the template lists the others' errors.
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+        if "course" in filters:
+            therapies = therapies.filter(indications__code=filters["course"])
+        if "route" in filters:
+            therapies = therapies.filter(route=filters["route"])
+        if "drug_class" in filters:
+            therapies = therapies.filter(drug_class=filters["drug_class"])
+    therapies = list(therapies.distinct())
+    return render(
+        request,
+        "therapies/therapy_list.html",
+        {"form": form, "therapies": therapies, "filtered": bool(filters)},
+    )
+
+
+def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    therapy = get_object_or_404(
+        Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
+    )
+    trials = list(Trial.objects.live().filter(therapy=therapy).order_by("name"))
+    therapy_risks = sort_by_frequency(
+        list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk"))
+    )
+    return render(
+        request,
+        "therapies/therapy_detail.html",
+        {"therapy": therapy, "trials": trials, "therapy_risks": therapy_risks, "page": therapy},
+    )
+
+
+def trial_list(request: HttpRequest) -> HttpResponse:
+    trials = list(Trial.objects.live().select_related("therapy").order_by("therapy__name", "name"))
+    return render(request, "therapies/trial_list.html", {"trials": trials})
+
+
+def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    trial = get_object_or_404(
+        Trial.objects.live().select_related("therapy").prefetch_related("references", "population_courses"),
+        slug=slug,
+    )
+    return render(request, "therapies/trial_detail.html", {"trial": trial, "page": trial})
+
+
+def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
+    """/trials/NCT01247324/ is a permanent alias of the trial's page."""
+    trial = get_object_or_404(Trial.objects.live().only("slug"), nct_id=nct_id)
+    return HttpResponsePermanentRedirect(trial.get_absolute_url())
+
+
+def risk_list(request: HttpRequest) -> HttpResponse:
+    live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
+    risks = list(
+        Risk.objects.live()
+        .annotate(therapy_count=Count("therapy_risks", filter=Q(therapy_risks__therapy__live=True)))
+        .prefetch_related(Prefetch("therapy_risks", queryset=live_links, to_attr="live_links"))
+    )
+    return render(request, "therapies/risk_list.html", {"risks": risks})
+
+
+def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    risk = get_object_or_404(Risk.objects.live().prefetch_related("references"), slug=slug)
+    therapy_risks = sorted(
+        TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk"),
+        key=lambda link: (FREQUENCY_ORDER[link.frequency], link.therapy.name),
+    )
+    return render(
+        request,
+        "therapies/risk_detail.html",
+        {"risk": risk, "therapy_risks": therapy_risks, "page": risk},
+    )
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "therapies/about.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the database answers, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database is not answering")
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors or database: this must render even when they are what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
