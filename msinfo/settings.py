@@ -4,8 +4,8 @@ Production is the default: DEBUG is off and SECRET_KEY must be set. `make run`
 turns development mode on explicitly with DEBUG=1. See README "Configuration".
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

@@ -15,3 +15,53 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def seeded(db):
     """The seed content (already loaded by django_db_setup); named for readability."""
     return None
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+def _user(django_user_model, username: str, *groups: str, superuser: bool = False):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username=username,
+        password="pw-for-tests",
+        email=f"{username}@example.org",
+        first_name=username.capitalize(),
+        last_name="Tester",
+        is_staff=True,
+        is_superuser=superuser,
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _user(django_user_model, "editor", "Editors")
+
+
+@pytest.fixture
+def editor2(db, django_user_model):
+    return _user(django_user_model, "editor2", "Editors")
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    return _user(django_user_model, "reviewer", "Medical reviewers")
+
+
+@pytest.fixture
+def reviewer2(db, django_user_model):
+    return _user(django_user_model, "reviewer2", "Medical reviewers")
+
+
+@pytest.fixture
+def editor_reviewer(db, django_user_model):
+    return _user(django_user_model, "both", "Editors", "Medical reviewers")
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return _user(django_user_model, "root", superuser=True)

@@ -4,7 +4,6 @@ from unittest import mock
 
 import pytest
 from django.db import DatabaseError
-from django.urls import reverse
 
 from therapies.models import Risk, Therapy, Trial
 
@@ -103,7 +102,7 @@ def test_invalid_filter_is_reported_and_ignored(client):
 def test_non_live_content_is_invisible_everywhere(client):
     hidden_therapy = make_therapy(live=False, name="Hiddenumab", slug="hiddenumab", drug_class="s1p",
                                   route="sc", brand_names="Secretra")
-    hidden_trial = make_trial(therapy=Therapy.objects.get(slug="ocrelizumab"), live=False,
+    make_trial(therapy=Therapy.objects.get(slug="ocrelizumab"), live=False,
                               name="HIDDEN-TRIAL", slug="hidden-trial", nct_id="NCT99999998")
     hidden_risk = make_risk(live=False, name="Hidden risk", slug="hidden-risk")
     link_risk(Therapy.objects.get(slug="ocrelizumab"), hidden_risk)

@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .querysets import LiveQuerySet, TherapyRiskQuerySet
+from ..querysets import LiveQuerySet, TherapyRiskQuerySet
 
 # --- Validators ---------------------------------------------------------------
 
@@ -237,6 +237,15 @@ class PublishState(models.Model):
         related_name="+",
     )
     next_review_due = models.DateField(null=True, blank=True, db_index=True)
+    live_revision = models.ForeignKey(
+        "therapies.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The revision the live row was published from (none for content loaded from the seed).",
+    )
 
     objects = SlugManager()
 

@@ -1,0 +1,26 @@
+"""Shortcuts that drive a change request through the workflow in tests."""
+
+from therapies import workflow
+from therapies.models import ChangeRequest, Revision, Therapy
+
+
+def draft_change(user, obj=None, *, title="Update dosing", **field_changes) -> tuple[ChangeRequest, Revision]:
+    """A draft change request editing `obj` (ocrelizumab by default) with the given field values."""
+    obj = obj or Therapy.objects.get(slug="ocrelizumab")
+    change_request = workflow.start_change_request(user=user, title=title)
+    revision = workflow.add_object(change_request=change_request, user=user, obj=obj)
+    if field_changes:
+        snapshot = revision.snapshot
+        snapshot["fields"].update(field_changes)
+        revision = workflow.save_draft(revision=revision, user=user, snapshot=snapshot)
+    return change_request, revision
+
+
+def submitted_change(user, obj=None, **field_changes) -> ChangeRequest:
+    change_request, _ = draft_change(user, obj, **field_changes)
+    return workflow.submit(change_request=change_request, user=user, change_note="Clarified the dosing.")
+
+
+def approved_change(author, approver, obj=None, **field_changes) -> ChangeRequest:
+    change_request = submitted_change(author, obj, **field_changes)
+    return workflow.approve(change_request=change_request, user=approver)

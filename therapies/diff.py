@@ -1,0 +1,325 @@
+"""Reviewer-facing differences between two JSON snapshots of one content object.
+
+A snapshot (see DESIGN.md, "Editorial model") looks like::
+
+    {"fields": {"name": "Ocrelizumab", "route": "iv", "fda_approval_date": "2017-03-28", ...},
+     "m2m": {"indications": [2, 4], "references": [5, 7]},
+     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "", "notes": ""}]}}
+
+`diff_snapshots` turns two of them into an `ObjectDiff`: the changed fields, in model order, as
+escaped HTML with word-level `<del>`/`<ins>` highlighting, and the added, removed and changed
+child rows. Every related object it names is fetched in one query per related model.
+
+Safety: every piece of user text goes through `escape()` before it is wrapped in a tag; only
+strings built that way are marked safe.
+"""
+
+import datetime
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import models
+from django.utils.dateformat import format as format_date
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+
+EMPTY = "—"
+SIGNS = {"added": "+", "removed": "−", "changed": "~"}
+# Child relations in snapshots, and the field that identifies one row among its siblings.
+CHILD_KEYS: dict[str, str] = {"therapy_risks": "risk"}
+
+FieldKind = Literal["text", "value", "set"]
+RowAction = Literal["added", "removed", "changed"]
+Lookups = dict[type[models.Model], dict[int, str]]
+
+
+@dataclass
+class FieldChange:
+    """One changed field: escaped HTML of the old and new value with the differences marked."""
+
+    name: str
+    label: str
+    old_html: SafeString
+    new_html: SafeString
+    kind: FieldKind
+
+
+@dataclass
+class RowChange:
+    """One child row (e.g. a therapy's risk link) added, removed or changed."""
+
+    action: RowAction
+    label: str
+    details: list[str] = field(default_factory=list)
+    brief: str = ""
+
+    @property
+    def summary(self) -> str:
+        """One line, e.g. "+ Risk: Infusion-related reactions — common"."""
+        text = f"{SIGNS[self.action]} {self.brief or self.label}"
+        if self.action == "changed" and self.details:
+            text += f" ({'; '.join(self.details)})"
+        return text
+
+
+@dataclass
+class ObjectDiff:
+    """Everything that differs between two snapshots of one object."""
+
+    model: type[models.Model]
+    is_new: bool
+    fields: list[FieldChange] = field(default_factory=list)
+    rows: list[RowChange] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return self.is_new or bool(self.fields or self.rows)
+
+
+# --- Entry point -------------------------------------------------------------------------------
+
+
+def diff_snapshots(model: type[models.Model], old: dict | None, new: dict) -> ObjectDiff:
+    """Compare two snapshots of a `model` object; `old` is None for a new object."""
+    is_new = old is None
+    old = old or {}
+    lookups = _fetch_lookups(model, [old, new])
+    diff = ObjectDiff(model=model, is_new=is_new)
+    for f in _snapshot_fields(model):
+        section = "m2m" if f.many_to_many else "fields"
+        if not any(f.name in s.get(section, {}) or f.attname in s.get(section, {}) for s in (old, new)):
+            continue  # not part of snapshots (publish state)
+        before = _value(old.get(section, {}), f)
+        after = _value(new.get(section, {}), f)
+        if f.many_to_many:
+            before, after = sorted(before or []), sorted(after or [])
+        if (is_new and _is_empty(after)) or (not is_new and before == after):
+            continue
+        diff.fields.append(_field_change(f, before, after, is_new, lookups))
+    for relation, key in CHILD_KEYS.items():
+        if relation in new.get("children", {}) or relation in old.get("children", {}):
+            child_model = model._meta.get_field(relation).related_model
+            diff.rows += _row_changes(
+                model,
+                child_model,
+                key,
+                old.get("children", {}).get(relation, []),
+                new.get("children", {}).get(relation, []),
+                lookups,
+            )
+    return diff
+
+
+# --- Fields ------------------------------------------------------------------------------------
+
+
+def _snapshot_fields(model: type[models.Model]) -> list[models.Field]:
+    """Editable concrete and many-to-many fields, in declaration order."""
+    meta = model._meta
+    return [
+        f for f in sorted([*meta.concrete_fields, *meta.many_to_many]) if f.editable and not f.primary_key
+    ]
+
+
+def _value(values: dict, f: models.Field) -> Any:
+    """The snapshot value of `f` (FKs may be stored under the name or the attname)."""
+    return values.get(f.name, values.get(f.attname))
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _kind(f: models.Field) -> FieldKind:
+    if f.many_to_many:
+        return "set"
+    if isinstance(f, models.CharField | models.TextField) and not f.choices:
+        return "text"
+    return "value"
+
+
+def _field_change(f: models.Field, before: Any, after: Any, is_new: bool, lookups: Lookups) -> FieldChange:
+    kind = _kind(f)
+    if kind == "text":
+        old_html, new_html = word_diff(before or "", after or "")
+        if not is_new:
+            old_html, new_html = old_html or SafeString(EMPTY), new_html or SafeString(EMPTY)
+    elif kind == "set":
+        old_html, new_html = _set_diff(f, before, after, lookups)
+    else:
+        old_html = _wrap("del", display(f, before, lookups))
+        new_html = _wrap("ins", display(f, after, lookups))
+    if is_new:
+        old_html = SafeString("")
+    return FieldChange(f.name, capfirst(f.verbose_name), old_html, new_html, kind)
+
+
+def display(f: models.Field, value: Any, lookups: Lookups) -> str:
+    """Plain (unescaped) display text of one snapshot value of `f`."""
+    if _is_empty(value):
+        return EMPTY
+    if f.many_to_many:
+        return ", ".join(_names(f.related_model, value, lookups))
+    if f.is_relation:
+        return _name(f.related_model, value, lookups)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(f, models.DateField) and isinstance(value, str):
+        try:
+            return format_date(datetime.date.fromisoformat(value), "j F Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
+    """Escaped old and new text, removed words in `<del>`, added words in `<ins>`."""
+    a = [t for t in re.split(r"(\s+)", old) if t]
+    b = [t for t in re.split(r"(\s+)", new) if t]
+    old_parts: list[str] = []
+    new_parts: list[str] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op == "equal":
+            old_parts.append(escape(removed))
+            new_parts.append(escape(added))
+        else:
+            old_parts.append(_wrap("del", removed))
+            new_parts.append(_wrap("ins", added))
+    return SafeString("".join(old_parts)), SafeString("".join(new_parts))
+
+
+def _set_diff(f: models.Field, before: list, after: list, lookups: Lookups) -> tuple[SafeString, SafeString]:
+    """Old items with removed ones in `<del>`, new items with added ones in `<ins>`."""
+    names = dict(_ordered(f.related_model, [*before, *after], lookups))
+    ordered = list(names)
+    old_items = [i for i in ordered if i in before]
+    new_items = [i for i in ordered if i in after]
+
+    def listing(items: list[int], others: list, tag: str) -> SafeString:
+        if not items:
+            return SafeString(EMPTY)
+        parts = [escape(names[i]) if i in others else _wrap(tag, names[i]) for i in items]
+        return SafeString(", ".join(parts))
+
+    return listing(old_items, after, "del"), listing(new_items, before, "ins")
+
+
+def _wrap(tag: str, text: str) -> SafeString:
+    """Escape `text` and wrap it in `tag`, leaving leading and trailing whitespace outside."""
+    if not text.strip():
+        return SafeString(escape(text))
+    core = text.strip()
+    start = text.index(core)
+    lead, trail = text[:start], text[start + len(core) :]
+    return SafeString(f"{escape(lead)}<{tag}>{escape(core)}</{tag}>{escape(trail)}")
+
+
+# --- Child rows --------------------------------------------------------------------------------
+
+
+def _row_changes(
+    parent: type[models.Model],
+    child: type[models.Model],
+    key: str,
+    before: list[dict],
+    after: list[dict],
+    lookups: Lookups,
+) -> list[RowChange]:
+    """Rows added, removed and changed, matched on `key`, sorted by the key's display name."""
+    old_rows = {r[key]: r for r in before}
+    new_rows = {r[key]: r for r in after}
+    key_field = child._meta.get_field(key)
+    fields = [f for f in _snapshot_fields(child) if f is not key_field and f.related_model is not parent]
+    choice = next((f for f in fields if f.choices), None)  # shown in the label
+    changes: list[RowChange] = []
+    for ident in {*old_rows, *new_rows}:
+        old_row, new_row = old_rows.get(ident), new_rows.get(ident)
+        if old_row == new_row:
+            continue
+        row = new_row or old_row
+        label, brief = _row_label(key_field, choice, row, lookups)
+        if old_row is None or new_row is None:
+            action: RowAction = "added" if old_row is None else "removed"
+            details = [
+                f"{capfirst(f.verbose_name)}: {_quoted(display(f, row.get(f.name), lookups))}"
+                for f in fields
+                if f is not choice and not _is_empty(row.get(f.name))
+            ]
+        else:
+            action = "changed"
+            details = [
+                f"{capfirst(f.verbose_name)}: "
+                f"{_quoted(display(f, old_row.get(f.name), lookups))} → "
+                f"{_quoted(display(f, new_row.get(f.name), lookups))}"
+                for f in fields
+                if old_row.get(f.name) != new_row.get(f.name)
+            ]
+        changes.append(RowChange(action, label, details, brief))
+    return sorted(changes, key=lambda change: change.label.casefold())
+
+
+def _row_label(
+    key_field: models.Field, choice: models.Field | None, row: dict, lookups: Lookups
+) -> tuple[str, str]:
+    """Full and brief label: "Risk: X — Common (1 in 100 to 1 in 10)" and "Risk: X — common"."""
+    head = f"{capfirst(key_field.verbose_name)}: {display(key_field, row.get(key_field.name), lookups)}"
+    if choice is None:
+        return head, head
+    shown = display(choice, row.get(choice.name), lookups)
+    short = shown.split(" (")[0].lower() if shown != EMPTY else shown
+    return f"{head} — {shown}", f"{head} — {short}"
+
+
+def _quoted(text: str) -> str:
+    return text if text == EMPTY else f"“{text}”"
+
+
+# --- Batched lookups -----------------------------------------------------------------------------
+
+
+def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> Lookups:
+    """Display names of every related object the snapshots mention: one query per related model."""
+    wanted: dict[type[models.Model], set[int]] = defaultdict(set)
+    for snapshot in snapshots:
+        for f in _snapshot_fields(model):
+            if f.many_to_many:
+                wanted[f.related_model].update(_value(snapshot.get("m2m", {}), f) or [])
+            elif f.is_relation and (ident := _value(snapshot.get("fields", {}), f)) is not None:
+                wanted[f.related_model].add(ident)
+        for relation, key in CHILD_KEYS.items():
+            rows = snapshot.get("children", {}).get(relation, [])
+            if rows:
+                target = model._meta.get_field(relation).related_model._meta.get_field(key).related_model
+                wanted[target].update(r[key] for r in rows if r.get(key) is not None)
+    lookups: Lookups = {}
+    for related, ids in wanted.items():
+        if ids:
+            # The base manager: drafts (not yet live) must be named too. Meta.ordering gives a stable order.
+            lookups[related] = {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+    return lookups
+
+
+def _name(related: type[models.Model], ident: int, lookups: Lookups) -> str:
+    return lookups.get(related, {}).get(ident, f"(deleted #{ident})")
+
+
+def _ordered(related: type[models.Model], ids: list[int], lookups: Lookups) -> list[tuple[int, str]]:
+    """(id, name) pairs in the related model's ordering; ids no longer found come last, by id."""
+    known = lookups.get(related, {})
+    unique = set(ids)
+    found = [i for i in known if i in unique]
+    missing = sorted(unique - set(found))
+    return [(i, _name(related, i, lookups)) for i in [*found, *missing]]
+
+
+def _names(related: type[models.Model], ids: list[int], lookups: Lookups) -> list[str]:
+    return [name for _, name in _ordered(related, ids, lookups)]

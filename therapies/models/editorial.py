@@ -1,0 +1,223 @@
+"""Editorial models: change requests, revisions, review comments, locks and the audit log.
+
+Drafts never touch live rows: a Revision holds a JSON snapshot of one object's
+editable fields and child rows, and publishing copies it onto the live row
+(the Wagtail model). The state machine and every rule live in workflow.py.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.urls import reverse
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# States in which a change request still holds its objects (and their locks).
+OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED)
+# States in which its author may still edit it.
+EDITABLE_STATES = OPEN_STATES
+
+
+class Significance(models.TextChoices):
+    MINOR = "minor", "Minor"
+    MAJOR = "major", "Major"
+    SAFETY = "safety", "Safety"
+
+
+class ChangeRequestQuerySet(models.QuerySet):
+    def open(self) -> "ChangeRequestQuerySet":
+        return self.filter(state__in=OPEN_STATES)
+
+    def published(self) -> "ChangeRequestQuerySet":
+        return self.filter(state=State.PUBLISHED)
+
+
+class ChangeRequest(models.Model):
+    """The unit of review, like a pull request: one or more revisions published together."""
+
+    title = models.CharField(max_length=200)
+    change_note = models.TextField(
+        "Change note",
+        blank=True,
+        help_text="Public: shown in the page history and the change log, e.g. "
+        "“Added the 2018 stroke warning for alemtuzumab”.",
+    )
+    significance = models.CharField(max_length=10, choices=Significance.choices, default=Significance.MINOR)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_reason = models.TextField(blank=True, help_text="Why it was rejected or withdrawn.")
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="authored_change_requests",
+        blank=True,
+        help_text="Everyone who created or edited any revision: none of them may approve it.",
+    )
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [
+            ("edit_content", "Can draft content changes (medical editor)"),
+            ("review_content", "Can review, approve and publish changes (medical reviewer)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:therapies_changerequest_change", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+
+class Revision(models.Model):
+    """A full JSON snapshot of one content object's editable fields and child rows."""
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="revisions")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=200)
+    snapshot = models.JSONField()
+    base_revision = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The live revision this draft was based on (none for new objects and the seed content).",
+    )
+    is_new = models.BooleanField(default=False, help_text="The object did not exist before this change request.")
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["content_type_id", "object_repr"]
+        indexes = [models.Index(fields=["content_type", "object_id", "published_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "content_type", "object_id"], name="one_revision_per_object_per_cr"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} in change request #{self.change_request_id}"
+
+
+class ContentLock(models.Model):
+    """Held by the one open change request that may change an object.
+
+    Unique on (content type, object id): the database itself refuses a second
+    open change request for the same object, even when two editors click at the
+    same moment (a check in Python alone would let both through).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="locks")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="one_open_change_per_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"Lock on {self.content_type.model} #{self.object_id} held by change request #{self.change_request_id}"
+
+
+class ReviewComment(models.Model):
+    """A comment on a change request, optionally on one field of one revision; replies nest once."""
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="comments")
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    field_name = models.CharField(max_length=100, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on #{self.change_request_id}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created change request"
+    EDIT = "edit", "Edited draft"
+    SUBMIT = "submit", "Submitted for review"
+    COMMENT = "comment", "Commented"
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Requested changes"
+    REJECT = "reject", "Rejected"
+    WITHDRAW = "withdraw", "Withdrew"
+    PUBLISH = "publish", "Published"
+    UNPUBLISH = "unpublish", "Unpublished"
+    REVERT = "revert", "Started a revert"
+    CONFIRM_REVIEWED = "confirm_reviewed", "Confirmed still accurate"
+    REMOVE = "remove", "Removed an object from a change request"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every editorial action: saved once, never changed or deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("Audit events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit events are append-only: they cannot be deleted.")

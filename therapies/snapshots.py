@@ -1,0 +1,122 @@
+"""JSON snapshots of content objects: what a Revision stores.
+
+    {"fields": {"name": "Ocrelizumab", "therapy": 3, "fda_approval_date": "2017-03-01", ...},
+     "m2m": {"indications": [1, 2], "references": [5, 7]},
+     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "", "notes": ""}]}}
+
+Publish-state fields are never part of a snapshot: publishing sets them.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from .models import Risk, Therapy, TherapyRisk, Trial
+
+# The content models that go through review, by model name (used in URLs).
+CONTENT_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
+
+PUBLISH_STATE_FIELDS = frozenset(
+    {
+        "id",
+        "live",
+        "first_published_at",
+        "last_published_at",
+        "last_reviewed_at",
+        "last_reviewed_by",
+        "next_review_due",
+        "live_revision",
+    }
+)
+
+# Child rows edited with their parent, keyed by the related name; "key" identifies a row.
+CHILDREN: dict[type[models.Model], dict[str, dict[str, Any]]] = {
+    Therapy: {
+        "therapy_risks": {
+            "model": TherapyRisk,
+            "parent": "therapy",
+            "key": "risk",
+            "fields": ["risk", "frequency", "figure", "notes"],
+        }
+    }
+}
+
+_encoder = DjangoJSONEncoder()
+
+
+def editable_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in PUBLISH_STATE_FIELDS]
+
+
+def m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
+    return list(model._meta.many_to_many)
+
+
+def _to_json(field: models.Field, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return _encoder.default(value)
+
+
+def snapshot_of(obj: models.Model) -> dict:
+    """The current state of a saved row, as a snapshot."""
+    model = type(obj)
+    # Foreign keys are stored under the field name with the target's id ("therapy": 3).
+    fields = {f.name: _to_json(f, getattr(obj, f.attname)) for f in editable_fields(model)}
+    m2m = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m_fields(model)}
+    children = {}
+    for related_name, spec in CHILDREN.get(model, {}).items():
+        rows = spec["model"].objects.filter(**{spec["parent"]: obj}).order_by(spec["key"])
+        children[related_name] = [
+            {name: getattr(row, f"{name}_id" if name == spec["key"] else name) for name in spec["fields"]}
+            for row in rows
+        ]
+    return {"fields": fields, "m2m": m2m, "children": children}
+
+
+def instance_from_snapshot(model: type[models.Model], snapshot: dict, base: models.Model | None = None):
+    """An unsaved copy of `base` (or a new object) carrying the snapshot's field values."""
+    obj = model() if base is None else model.objects.get(pk=base.pk)
+    for field in editable_fields(model):
+        if field.name not in snapshot["fields"]:
+            continue
+        value = snapshot["fields"][field.name]
+        if value is not None and not field.is_relation:
+            value = field.to_python(value)
+        setattr(obj, field.attname, value)
+    return obj
+
+
+def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Model | None) -> None:
+    """Raise ValidationError if the snapshot would not make a valid row."""
+    obj = instance_from_snapshot(model, snapshot, base)
+    obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in PUBLISH_STATE_FIELDS])
+    for related_name, spec in CHILDREN.get(model, {}).items():
+        keys = [row[spec["key"]] for row in snapshot["children"].get(related_name, [])]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(f"The same {spec['key']} is listed twice.")
+
+
+def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:
+    """Copy a snapshot onto a saved row: fields, many-to-many and child rows. Caller saves state."""
+    model = type(obj)
+    fresh = instance_from_snapshot(model, snapshot, obj)
+    for field in editable_fields(model):
+        setattr(obj, field.attname, getattr(fresh, field.attname))
+    obj.save()
+    for field in m2m_fields(model):
+        getattr(obj, field.name).set(snapshot["m2m"].get(field.name, []))
+    for related_name, spec in CHILDREN.get(model, {}).items():
+        spec["model"].objects.filter(**{spec["parent"]: obj}).delete()
+        spec["model"].objects.bulk_create(
+            [
+                spec["model"](
+                    **{spec["parent"]: obj},
+                    **{(f"{k}_id" if k == spec["key"] else k): v for k, v in row.items()},
+                )
+                for row in snapshot["children"].get(related_name, [])
+            ]
+        )
+    return obj

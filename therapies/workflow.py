@@ -1,0 +1,687 @@
+"""The editorial state machine and its actions (DESIGN.md "Editorial model", rules 1-8).
+
+Every action is a plain function with keyword-only arguments that
+  1. checks permission, then state (a `can_*` function returns the refusal in the user's words),
+  2. runs in one transaction,
+  3. writes one AuditEvent,
+  4. sends its emails once the transaction has committed.
+Views, admin actions, management commands and tests all call these; no rule lives only in the UI.
+
+    draft ──submit──▶ in_review ──approve──▶ approved ──publish──▶ published
+      ▲                  │  │
+      └─changes_requested◀┘  └─reject─▶ rejected
+    draft|changes_requested ──withdraw──▶ withdrawn
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+
+from . import notifications
+from .models import (
+    OPEN_STATES,
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    ContentLock,
+    ReviewComment,
+    Revision,
+    Risk,
+    Significance,
+    State,
+    Therapy,
+    Trial,
+)
+from .snapshots import apply_snapshot, instance_from_snapshot, snapshot_of, validate_snapshot
+
+logger = logging.getLogger(__name__)
+
+EDIT = "edit_content"
+REVIEW = "review_content"
+
+
+class WorkflowError(Exception):
+    """An action was refused; the message is for the user, in their words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PublishConflict(WorkflowError):
+    """Publishing would overwrite a newer live version, or publish an invalid or dangling object."""
+
+
+# --- Roles -------------------------------------------------------------------------------------
+
+
+def roles(user: AbstractBaseUser | None) -> set[str]:
+    """The editorial roles a user holds through groups or direct permissions.
+
+    Deliberately not `user.has_perm()`: that is always true for superusers, and a
+    site administrator must not be able to bypass review (DESIGN.md rule 1).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_editorial_roles", None)
+    if cached is None:
+        cached = set(
+            Permission.objects.filter(
+                Q(group__user=user) | Q(user=user),
+                content_type__app_label="therapies",
+                codename__in=[EDIT, REVIEW],
+            ).values_list("codename", flat=True)
+        )
+        user._editorial_roles = cached
+    return cached
+
+
+def is_editor(user) -> bool:
+    """Medical editors and medical reviewers may both draft changes."""
+    return bool(roles(user) & {EDIT, REVIEW})
+
+
+def is_reviewer(user) -> bool:
+    return REVIEW in roles(user)
+
+
+def display_name(user) -> str:
+    if user is None:
+        return "the editorial team"
+    return user.get_full_name() or user.get_username()
+
+
+def is_author(change_request: ChangeRequest, user) -> bool:
+    return change_request.authors.filter(pk=user.pk).exists()
+
+
+# --- Checks: each returns None when allowed, or the refusal in the user's words ---------------
+
+
+def _state_label(change_request: ChangeRequest) -> str:
+    return change_request.get_state_display().lower()
+
+
+def can_edit(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can change drafts."
+    if change_request.state not in OPEN_STATES:
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}; it can no longer be edited."
+    return None
+
+
+def can_submit(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can submit changes for review."
+    if not is_author(change_request, user):
+        return "Only an author of this change request can submit it for review."
+    if change_request.state not in (State.DRAFT, State.CHANGES_REQUESTED):
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}, not a draft."
+    if not change_request.revisions.exists():
+        return "Add at least one change before submitting for review."
+    return None
+
+
+def _can_review(change_request: ChangeRequest, user, verb: str) -> str | None:
+    if not is_reviewer(user):
+        return f"Only medical reviewers can {verb}."
+    if change_request.state != State.IN_REVIEW:
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}, not in review."
+    return None
+
+
+def can_approve(change_request: ChangeRequest, user) -> str | None:
+    refusal = _can_review(change_request, user, "approve changes")
+    if refusal:
+        return refusal
+    if is_author(change_request, user):
+        # Four eyes (rule 2): no exemption, not even for superusers.
+        return "You edited this change request, so someone else must approve it."
+    return None
+
+
+def can_request_changes(change_request: ChangeRequest, user) -> str | None:
+    return _can_review(change_request, user, "request changes")
+
+
+def can_reject(change_request: ChangeRequest, user) -> str | None:
+    return _can_review(change_request, user, "reject changes")
+
+
+def can_withdraw(change_request: ChangeRequest, user) -> str | None:
+    if not is_author(change_request, user) or not is_editor(user):
+        return "Only an author of this change request can withdraw it."
+    if change_request.state not in (State.DRAFT, State.CHANGES_REQUESTED):
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}; only drafts can be withdrawn."
+    return None
+
+
+def can_publish(change_request: ChangeRequest, user) -> str | None:
+    if not is_reviewer(user):
+        return "Only medical reviewers can publish."
+    if change_request.state != State.APPROVED:
+        return (
+            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
+            "only approved changes can be published."
+        )
+    return None
+
+
+def can_comment(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can comment."
+    return None
+
+
+CHECKS: dict[str, Callable[[ChangeRequest, object], str | None]] = {
+    "edit": can_edit,
+    "submit": can_submit,
+    "approve": can_approve,
+    "request_changes": can_request_changes,
+    "reject": can_reject,
+    "withdraw": can_withdraw,
+    "publish": can_publish,
+    "comment": can_comment,
+}
+
+
+def available_actions(change_request: ChangeRequest, user) -> set[str]:
+    """What `user` may do to `change_request` now: the buttons the review page offers."""
+    return {name for name, check in CHECKS.items() if check(change_request, user) is None}
+
+
+def _require(refusal: str | None) -> None:
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _audit(
+    actor,
+    action: str,
+    *,
+    change_request: ChangeRequest | None = None,
+    obj: models.Model | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        change_request=change_request,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=obj.pk if obj is not None else None,
+        object_repr=str(obj)[:200] if obj is not None else "",
+        details=details or {},
+    )
+
+
+def _locked_change_request(change_request: ChangeRequest) -> ChangeRequest:
+    """Re-read the change request with a row lock, so two clicks can't both act on one state."""
+    return ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+
+
+def _back_to_draft_if_reviewed(change_request: ChangeRequest) -> None:
+    """Rule 5: editing a change request in review or approved sends it back for re-review."""
+    if change_request.state in (State.IN_REVIEW, State.APPROVED):
+        change_request.state = State.DRAFT
+        change_request.approved_by = None
+        change_request.approved_at = None
+        change_request.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+
+
+def _lock_object(change_request: ChangeRequest, obj: models.Model) -> None:
+    """Take the object's lock for this change request, or say who holds it."""
+    content_type = ContentType.objects.get_for_model(obj)
+    try:
+        with transaction.atomic():
+            ContentLock.objects.create(content_type=content_type, object_id=obj.pk, change_request=change_request)
+    except IntegrityError:
+        holder = (
+            ContentLock.objects.select_related("change_request__created_by")
+            .filter(content_type=content_type, object_id=obj.pk)
+            .first()
+        )
+        if holder is None:  # released between our insert and this read; let the user retry
+            raise WorkflowError(f"{obj} is being changed by someone else right now; please try again.") from None
+        other = holder.change_request
+        raise WorkflowError(
+            f"{obj} is already being changed in change request #{other.pk} "
+            f"(“{other.title}”) by {display_name(other.created_by)}."
+        ) from None
+
+
+def _release_locks(change_request: ChangeRequest) -> None:
+    ContentLock.objects.filter(change_request=change_request).delete()
+
+
+def model_for(revision: Revision) -> type[models.Model]:
+    return revision.content_type.model_class()
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(m for m in messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+# --- Actions: drafting -------------------------------------------------------------------------------
+
+
+def start_change_request(*, user, title: str, significance: str = Significance.MINOR) -> ChangeRequest:
+    if not is_editor(user):
+        raise WorkflowError("Only medical editors and reviewers can start a change request.")
+    title = (title or "").strip()
+    if not title:
+        raise WorkflowError("Give the change request a short title.")
+    with transaction.atomic():
+        change_request = ChangeRequest.objects.create(title=title[:200], created_by=user, significance=significance)
+        change_request.authors.add(user)
+        _audit(user, AuditAction.CREATE, change_request=change_request)
+    return change_request
+
+
+def add_object(*, change_request: ChangeRequest, user, obj: models.Model) -> Revision:
+    """Draft a change to an existing object: take its lock and snapshot its live state."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_edit(change_request, user))
+        # Re-read: the caller's copy may be older than the live row (its live revision is the base).
+        obj = type(obj).objects.get(pk=obj.pk)
+        existing = change_request.revisions.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).first()
+        if existing:
+            return existing
+        _lock_object(change_request, obj)
+        revision = Revision.objects.create(
+            change_request=change_request,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            snapshot=snapshot_of(obj),
+            base_revision_id=obj.live_revision_id,
+            is_new=False,
+            edited_by=user,
+        )
+        change_request.authors.add(user)
+        _back_to_draft_if_reviewed(change_request)
+        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "added"})
+    return revision
+
+
+def create_object(*, change_request: ChangeRequest, user, model: type[models.Model], snapshot: dict) -> Revision:
+    """Draft a new object. Its row exists from now on, not live, so other drafts can link to it."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_edit(change_request, user))
+        try:
+            validate_snapshot(model, snapshot, None)
+        except ValidationError as error:
+            raise WorkflowError(
+                f"The new {model._meta.verbose_name} is not valid: {describe_validation_error(error)}"
+            ) from None
+        obj = instance_from_snapshot(model, snapshot)
+        obj.live = False
+        obj.save()
+        apply_snapshot(obj, snapshot)
+        _lock_object(change_request, obj)
+        revision = Revision.objects.create(
+            change_request=change_request,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            snapshot=snapshot,
+            is_new=True,
+            edited_by=user,
+        )
+        change_request.authors.add(user)
+        _back_to_draft_if_reviewed(change_request)
+        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "created"})
+    return revision
+
+
+def save_draft(*, revision: Revision, user, snapshot: dict) -> Revision:
+    """Save an edited snapshot. Live content is untouched; a reviewed change goes back to draft."""
+    with transaction.atomic():
+        change_request = _locked_change_request(revision.change_request)
+        _require(can_edit(change_request, user))
+        model = model_for(revision)
+        obj = model.objects.get(pk=revision.object_id)
+        try:
+            validate_snapshot(model, snapshot, obj)
+        except ValidationError as error:
+            raise WorkflowError(f"{obj} could not be saved: {describe_validation_error(error)}") from None
+        revision = Revision.objects.select_for_update().get(pk=revision.pk)
+        changed = revision.snapshot != snapshot
+        revision.snapshot = snapshot
+        revision.edited_by = user
+        if revision.is_new:
+            # The not-yet-live row mirrors its draft, so links and unique names stay correct.
+            apply_snapshot(obj, snapshot)
+            revision.object_repr = str(obj)[:200]
+        revision.save()
+        change_request.authors.add(user)
+        if changed:
+            _back_to_draft_if_reviewed(change_request)
+        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "saved"})
+    return revision
+
+
+def remove_object(*, revision: Revision, user) -> None:
+    """Take one object out of a change request (a never-published new object is deleted)."""
+    with transaction.atomic():
+        change_request = _locked_change_request(revision.change_request)
+        _require(can_edit(change_request, user))
+        obj = model_for(revision).objects.filter(pk=revision.object_id).first()
+        ContentLock.objects.filter(
+            change_request=change_request, content_type=revision.content_type, object_id=revision.object_id
+        ).delete()
+        revision.delete()
+        if revision.is_new and obj is not None:
+            _delete_unpublished([obj])
+        change_request.authors.add(user)
+        _back_to_draft_if_reviewed(change_request)
+        _audit(
+            user, AuditAction.REMOVE, change_request=change_request, obj=obj, details={"object": revision.object_repr}
+        )
+
+
+# --- Actions: review ------------------------------------------------------------------------------------
+
+
+def submit(*, change_request: ChangeRequest, user, change_note: str | None = None) -> ChangeRequest:
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_submit(change_request, user))
+        if change_note is not None:
+            change_request.change_note = change_note.strip()
+        if not change_request.change_note:
+            raise WorkflowError("Write a public change note before submitting: readers see it in the page history.")
+        change_request.state = State.IN_REVIEW
+        change_request.submitted_at = timezone.now()
+        change_request.save()
+        _audit(user, AuditAction.SUBMIT, change_request=change_request)
+        notifications.on_commit(notifications.SUBMITTED, change_request, actor=user)
+    return change_request
+
+
+def comment(
+    *,
+    change_request: ChangeRequest,
+    user,
+    body: str,
+    revision: Revision | None = None,
+    field_name: str = "",
+    parent: ReviewComment | None = None,
+) -> ReviewComment:
+    _require(can_comment(change_request, user))
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError("The comment is empty.")
+    if revision is not None and revision.change_request_id != change_request.pk:
+        raise WorkflowError("That revision belongs to another change request.")
+    with transaction.atomic():
+        note = ReviewComment.objects.create(
+            change_request=change_request,
+            revision=revision,
+            field_name=field_name,
+            parent=parent,
+            author=user,
+            body=body,
+        )
+        _audit(user, AuditAction.COMMENT, change_request=change_request,
+               details={"comment": note.pk, "field": field_name})
+        notifications.on_commit(notifications.COMMENTED, change_request, actor=user, extra={"comment": note})
+    return note
+
+
+def approve(*, change_request: ChangeRequest, user, significance: str | None = None) -> ChangeRequest:
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_approve(change_request, user))
+        if significance:
+            change_request.significance = significance
+        change_request.state = State.APPROVED
+        change_request.approved_by = user
+        change_request.approved_at = timezone.now()
+        change_request.save()
+        _audit(user, AuditAction.APPROVE, change_request=change_request,
+               details={"significance": change_request.significance})
+        notifications.on_commit(notifications.APPROVED, change_request, actor=user)
+    return change_request
+
+
+def request_changes(*, change_request: ChangeRequest, user, comment_text: str) -> ChangeRequest:
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_request_changes(change_request, user))
+        if not (comment_text or "").strip():
+            raise WorkflowError("Say what needs to change: the editor will see your comment.")
+        ReviewComment.objects.create(change_request=change_request, author=user, body=comment_text.strip())
+        change_request.state = State.CHANGES_REQUESTED
+        change_request.save()
+        _audit(
+            user, AuditAction.REQUEST_CHANGES, change_request=change_request, details={"comment": comment_text.strip()}
+        )
+        notifications.on_commit(notifications.CHANGES_REQUESTED, change_request, actor=user,
+                                extra={"comment_text": comment_text.strip()})
+    return change_request
+
+
+def reject(*, change_request: ChangeRequest, user, reason: str) -> ChangeRequest:
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_reject(change_request, user))
+        if not (reason or "").strip():
+            raise WorkflowError("Give the reason for rejecting: the authors will see it.")
+        _close(change_request, State.REJECTED, reason.strip())
+        _audit(user, AuditAction.REJECT, change_request=change_request, details={"reason": reason.strip()})
+        notifications.on_commit(notifications.REJECTED, change_request, actor=user)
+    return change_request
+
+
+def withdraw(*, change_request: ChangeRequest, user, reason: str = "") -> ChangeRequest:
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_withdraw(change_request, user))
+        _close(change_request, State.WITHDRAWN, (reason or "").strip())
+        _audit(user, AuditAction.WITHDRAW, change_request=change_request, details={"reason": (reason or "").strip()})
+    return change_request
+
+
+def _close(change_request: ChangeRequest, state: str, reason: str) -> None:
+    """End a change request without touching live content; drop objects it had created."""
+    change_request.state = state
+    change_request.closed_reason = reason
+    change_request.save()
+    _release_locks(change_request)
+    new_objects = []
+    for revision in change_request.revisions.filter(is_new=True).select_related("content_type"):
+        obj = model_for(revision).objects.filter(pk=revision.object_id, first_published_at__isnull=True).first()
+        if obj is not None:
+            new_objects.append(obj)
+    _delete_unpublished(new_objects)
+
+
+def _delete_unpublished(objects: list[models.Model]) -> None:
+    """Delete never-published rows, trials first (they protect their therapy)."""
+    order = {Trial: 0, Therapy: 1, Risk: 2}
+    for obj in sorted(objects, key=lambda o: order.get(type(o), 9)):
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError:
+            # Another draft links to it; it stays hidden (not live) and that draft can't publish the link.
+            logger.info("Kept unpublished %s: another draft links to it", obj)
+
+
+# --- Actions: publishing -------------------------------------------------------------------------------
+
+
+def _review_due(now: datetime.datetime) -> datetime.date:
+    return timezone.localdate(now) + datetime.timedelta(days=settings.REVIEW_INTERVAL_DAYS)
+
+
+def _check_publishable(change_request: ChangeRequest, revisions: list[Revision]) -> dict[int, models.Model]:
+    """Every check before the first write: conflicts (rule 3), validity, dangling links (rule 4)."""
+    in_request = {(r.content_type.model_class(), r.object_id) for r in revisions}
+    objects: dict[int, models.Model] = {}
+    for revision in revisions:
+        model = model_for(revision)
+        obj = model.objects.select_for_update().filter(pk=revision.object_id).first()
+        if obj is None:
+            raise PublishConflict(f"{revision.object_repr} no longer exists; remove it from this change request.")
+        if not revision.is_new and obj.live_revision_id != revision.base_revision_id:
+            raise PublishConflict(
+                f"{obj} was published by another change request after this draft was started. "
+                f"Nothing was published: open {obj} in this change request again to start from the new version."
+            )
+        try:
+            validate_snapshot(model, revision.snapshot, obj)
+        except ValidationError as error:
+            raise PublishConflict(
+                f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
+            ) from None
+        for linked_model, linked_id, what in _links(model, revision.snapshot):
+            if (linked_model, linked_id) in in_request:
+                continue
+            if not linked_model.objects.filter(pk=linked_id, live=True).exists():
+                name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
+                raise PublishConflict(
+                    f"{obj} links to the {what} “{name}”, which is not published and not part of this "
+                    "change request. Nothing was published."
+                )
+        objects[revision.pk] = obj
+    return objects
+
+
+def _links(model: type[models.Model], snapshot: dict) -> list[tuple[type[models.Model], int, str]]:
+    """Content a snapshot links to that must be live for the public page (rule 4)."""
+    if model is Trial:
+        return [(Therapy, snapshot["fields"]["therapy"], "therapy")]
+    if model is Therapy:
+        return [(Risk, row["risk"], "risk") for row in snapshot["children"].get("therapy_risks", [])]
+    return []
+
+
+def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
+    """Apply every revision of an approved change request in one transaction, or none (rule 3)."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_publish(change_request, user))
+        revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
+        objects = _check_publishable(change_request, revisions)
+        now = timezone.now()
+        for revision in revisions:
+            obj = apply_snapshot(objects[revision.pk], revision.snapshot)
+            obj.live = True
+            obj.first_published_at = obj.first_published_at or now
+            obj.last_published_at = now
+            # A content publish by a reviewer counts as a review of the page (rule 6).
+            obj.last_reviewed_at = now
+            obj.last_reviewed_by = user
+            obj.next_review_due = _review_due(now)
+            obj.live_revision = revision
+            obj.save()
+            revision.published_at = now
+            revision.object_repr = str(obj)[:200]
+            revision.save(update_fields=["published_at", "object_repr", "updated_at"])
+        change_request.state = State.PUBLISHED
+        change_request.published_by = user
+        change_request.published_at = now
+        change_request.save()
+        _release_locks(change_request)
+        _audit(user, AuditAction.PUBLISH, change_request=change_request,
+               details={"objects": [r.object_repr for r in revisions]})
+        notifications.on_commit(notifications.PUBLISHED, change_request, actor=user)
+    return change_request
+
+
+def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
+    """Take an object off every public page, list, count, sitemap and search."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can unpublish content.")
+    if not (reason or "").strip():
+        raise WorkflowError("Give the reason for unpublishing: it is kept in the audit log.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if not obj.live:
+            raise WorkflowError(f"{obj} is not published.")
+        obj.live = False
+        obj.save(update_fields=["live"])
+        _audit(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": reason.strip()})
+    return obj
+
+
+def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
+    """Rule 6: a reviewer confirms the whole page is still accurate, without changing content."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can confirm that a page is still accurate.")
+    if not (note or "").strip():
+        raise WorkflowError("Add a short note on what you checked.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if not obj.live:
+            raise WorkflowError(f"{obj} is not published, so there is no page to confirm.")
+        now = timezone.now()
+        obj.last_reviewed_at = now
+        obj.last_reviewed_by = user
+        obj.next_review_due = _review_due(now)
+        obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
+        _audit(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": note.strip()})
+    return obj
+
+
+def revert(*, revision: Revision, user) -> ChangeRequest:
+    """Rule 7: start a new change request holding an older published version; reviewed like any other."""
+    if revision.published_at is None:
+        raise WorkflowError("Only a published version can be restored.")
+    obj = model_for(revision).objects.filter(pk=revision.object_id).first()
+    if obj is None:
+        raise WorkflowError(f"{revision.object_repr} no longer exists.")
+    with transaction.atomic():
+        change_request = start_change_request(
+            user=user,
+            title=f"Revert {obj} to the version of {timezone.localtime(revision.published_at):%d %b %Y %H:%M}",
+        )
+        new_revision = add_object(change_request=change_request, user=user, obj=obj)
+        new_revision.snapshot = revision.snapshot
+        new_revision.save(update_fields=["snapshot", "updated_at"])
+        _audit(user, AuditAction.REVERT, change_request=change_request, obj=obj,
+               details={"restored_revision": revision.pk})
+    return change_request
+
+
+# --- Reads used by pages -------------------------------------------------------------------------------------
+
+
+def open_change_request_for(obj: models.Model) -> ChangeRequest | None:
+    lock = (
+        ContentLock.objects.select_related("change_request")
+        .filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .first()
+    )
+    return lock.change_request if lock else None
+
+
+def published_history(obj: models.Model) -> models.QuerySet:
+    """Published revisions of one object, newest first, with their change requests."""
+    return (
+        Revision.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, published_at__isnull=False
+        )
+        .select_related("change_request", "change_request__published_by")
+        .order_by("-published_at")
+    )
+
+
