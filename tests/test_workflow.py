@@ -5,6 +5,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from therapies import snapshots, workflow
+from therapies.history import published_history
 from therapies.models import (
     AuditAction,
     AuditEvent,
@@ -46,7 +47,7 @@ def test_publish_applies_the_draft_and_counts_as_a_review(editor, reviewer):
     assert therapy.live_revision.change_request == change_request
     assert refreshed(change_request).state == State.PUBLISHED
     assert not ContentLock.objects.exists()
-    assert list(workflow.published_history(therapy)) == [therapy.live_revision]
+    assert published_history(therapy) == [therapy.live_revision]
 
 
 def test_publish_replaces_child_rows(editor, reviewer):
@@ -363,7 +364,7 @@ def test_revert_opens_a_new_change_request_with_the_old_content(editor, reviewer
     assert Therapy.objects.get(pk=therapy.pk).dosing == "version one"
 
 
-# --- Audit and email -----------------------------------------------------------------------------------------------------
+# --- Audit and email ---
 
 
 def test_every_action_writes_an_audit_event(editor, reviewer, django_capture_on_commit_callbacks):
@@ -375,7 +376,8 @@ def test_every_action_writes_an_audit_event(editor, reviewer, django_capture_on_
     workflow.submit(change_request=change_request, user=editor)
     workflow.approve(change_request=change_request, user=reviewer)
     workflow.publish(change_request=change_request, user=reviewer)
-    actions = list(AuditEvent.objects.filter(change_request=change_request).order_by("pk").values_list("action", flat=True))
+    events = AuditEvent.objects.filter(change_request=change_request).order_by("pk")
+    actions = list(events.values_list("action", flat=True))
     assert actions == ["create", "edit", "edit", "comment", "submit", "request_changes", "submit", "approve", "publish"]
 
 

@@ -1,8 +1,30 @@
-"""Admin registrations for the content models."""
+"""The admin: content (read-only: every change goes through a change request), change requests, audit log.
 
-from django.contrib import admin
+The editorial views themselves (edit a draft, review a diff, act) live in review.py
+and are mounted on the ChangeRequest admin's URLs.
+"""
 
-from .models import MSCourse, Reference, Risk, Therapy, TherapyRisk, Trial
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from . import review, workflow
+from .forms import StartChangeRequestForm
+from .history import published_history
+from .models import (
+    AuditEvent,
+    ChangeRequest,
+    MSCourse,
+    Reference,
+    Risk,
+    State,
+    Therapy,
+    TherapyRisk,
+    Trial,
+)
 
 PUBLISH_STATE_FIELDS = (
     "live",
@@ -14,10 +36,23 @@ PUBLISH_STATE_FIELDS = (
 )
 
 
-class PublishStateAdmin(admin.ModelAdmin):
-    """Shared set-up: publish state is shown, never typed in (publishing sets it)."""
+class ReadOnlyMixin:
+    """Nobody edits these rows directly, not even a superuser: changes go through review."""
 
-    readonly_fields = PUBLISH_STATE_FIELDS
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A content model: its live row is read-only and offers "Edit in a change request"."""
+
+    change_form_template = "admin/therapies/content_change_form.html"
     list_select_related = ("last_reviewed_by",)
     list_per_page = 50
     date_hierarchy = "last_published_at"
@@ -26,36 +61,43 @@ class PublishStateAdmin(admin.ModelAdmin):
         content = [f for f in self.get_fields(request, obj) if f not in PUBLISH_STATE_FIELDS]
         return [
             (None, {"fields": content}),
-            ("Publishing and review", {"fields": PUBLISH_STATE_FIELDS, "classes": ["collapse"]}),
+            ("Publishing and review", {"fields": PUBLISH_STATE_FIELDS}),
         ]
 
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        obj = get_object_or_404(self.model, pk=object_id)
+        history = published_history(obj)
+        extra_context = {
+            **(extra_context or {}),
+            "history": history,
+            "holder": workflow.open_change_request_for(obj),
+            "can_edit": workflow.is_editor(request.user),
+            "can_review": workflow.is_reviewer(request.user),
+            "model_name": self.model._meta.model_name,
+            "content_obj": obj,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
-class TherapyRiskInline(admin.TabularInline):
+
+class TherapyRiskInline(ReadOnlyMixin, admin.TabularInline):
     model = TherapyRisk
     extra = 0
-    autocomplete_fields = ["risk"]
-    fields = ["risk", "frequency", "figure", "notes"]
+    fields = ["risk", "frequency", "figure", "boxed_warning", "notes"]
 
 
-class RiskTherapyInline(admin.TabularInline):
+class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
     """On a risk's page the first column is the therapy."""
 
     model = TherapyRisk
     extra = 0
-    autocomplete_fields = ["therapy"]
-    fields = ["therapy", "frequency", "figure", "notes"]
+    fields = ["therapy", "frequency", "figure", "boxed_warning", "notes"]
 
 
-class TrialInline(admin.TabularInline):
+class TrialInline(ReadOnlyMixin, admin.TabularInline):
     model = Trial
     extra = 0
     fields = ["name", "nct_id", "phase", "number_randomised", "live"]
-    readonly_fields = fields
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Therapy)
@@ -63,8 +105,6 @@ class TherapyAdmin(PublishStateAdmin):
     list_display = ["name", "brand_names", "drug_class", "route", "live", "last_reviewed_at", "next_review_due"]
     list_filter = ["live", "drug_class", "route", "indications", "next_review_due"]
     search_fields = ["name", "slug", "brand_names", "molecular_target", "class_description", "summary"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["indications", "references"]
     inlines = [TherapyRiskInline, TrialInline]
 
 
@@ -74,9 +114,6 @@ class TrialAdmin(PublishStateAdmin):
     list_filter = ["live", "phase", "therapy", "population_courses"]
     list_select_related = ["therapy", "last_reviewed_by"]
     search_fields = ["name", "slug", "nct_id", "therapy__name", "comparator", "headline_result"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["therapy"]
-    filter_horizontal = ["population_courses", "references"]
 
 
 @admin.register(Risk)
@@ -84,35 +121,165 @@ class RiskAdmin(PublishStateAdmin):
     list_display = ["name", "severity", "boxed_warning", "live", "next_review_due"]
     list_filter = ["live", "severity", "boxed_warning"]
     search_fields = ["name", "slug", "summary", "description"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["references"]
     inlines = [RiskTherapyInline]
 
 
 @admin.register(TherapyRisk)
-class TherapyRiskAdmin(admin.ModelAdmin):
-    list_display = ["therapy", "risk", "frequency", "figure"]
-    list_filter = ["frequency", "therapy", "risk"]
+class TherapyRiskAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["therapy", "risk", "frequency", "figure", "boxed_warning"]
+    list_filter = ["frequency", "boxed_warning", "therapy", "risk"]
     list_select_related = ["therapy", "risk"]
     search_fields = ["therapy__name", "risk__name", "figure", "notes"]
-    autocomplete_fields = ["therapy", "risk"]
 
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
+    """Sources. A new source is harmless until a reviewed change cites it; a cited one is frozen."""
+
     list_display = ["key", "kind", "title", "source", "year", "pmid", "doi", "nct_id"]
     list_filter = ["kind", "year"]
     search_fields = ["key", "title", "source", "authors", "pmid", "doi", "nct_id", "url"]
 
+    def has_add_permission(self, request) -> bool:
+        return workflow.is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not workflow.is_editor(request.user):
+            return False
+        if obj is None:
+            return True
+        cited_live = (
+            obj.therapies.filter(live=True).exists()
+            or obj.trials.filter(live=True).exists()
+            or obj.risks.filter(live=True).exists()
+        )
+        return not cited_live
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(MSCourse)
-class MSCourseAdmin(admin.ModelAdmin):
+class MSCourseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["code", "name", "position"]
     search_fields = ["code", "name", "description"]
     list_filter = ["code"]
     ordering = ["position"]
 
 
+# --- Change requests ---------------------------------------------------------------------------------------
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "mine"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Change requests I wrote")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(authors=request.user)
+        return queryset
+
+
+class AwaitingMyReviewFilter(admin.SimpleListFilter):
+    title = "awaiting my review"
+    parameter_name = "awaiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Awaiting review")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            # In review, and not written by me (four eyes: I could not approve those).
+            return queryset.filter(state=State.IN_REVIEW).exclude(authors=request.user)
+        return queryset
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "state", "significance", "created_by", "object_count", "updated_at"]
+    list_display_links = ["number", "title"]
+    list_filter = ["state", MineFilter, AwaitingMyReviewFilter, "significance"]
+    list_select_related = ["created_by"]
+    search_fields = ["title", "change_note", "revisions__object_repr"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(revision_count=Count("revisions", distinct=True))
+
+    @admin.display(description="#", ordering="pk")
+    def number(self, obj: ChangeRequest) -> str:
+        return f"#{obj.pk}"
+
+    @admin.display(description="objects", ordering="revision_count")
+    def object_count(self, obj: ChangeRequest) -> int:
+        return obj.revision_count
+
+    def has_add_permission(self, request) -> bool:
+        return workflow.is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The "change" page is the review page; what can be done there is decided by workflow.py.
+        return request.user.is_active and request.user.is_staff and (
+            workflow.is_editor(request.user) or request.user.has_perm("therapies.view_changerequest")
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return review.urls(self.admin_site.admin_view) + super().get_urls()
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        if not workflow.is_editor(request.user):
+            return super().add_view(request, form_url, extra_context)  # the admin's own permission refusal
+        form = StartChangeRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change_request = workflow.start_change_request(
+                    user=request.user, title=form.cleaned_data["title"], significance=form.cleaned_data["significance"]
+                )
+            except workflow.WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Change request started. Add the content it changes.")
+                return HttpResponseRedirect(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Start a change request",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/therapies/changerequest/start.html", context)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        change_request = get_object_or_404(ChangeRequest, pk=object_id)
+        if not self.has_view_or_change_permission(request, change_request):
+            return super().change_view(request, object_id, form_url, extra_context)
+        return review.change_request_page(request, change_request)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The append-only audit log: readable by the editorial team, changeable by nobody."""
+
+    list_display = ["created_at", "actor", "action", "object_repr", "change_request"]
+    list_filter = ["action", "created_at"]
+    list_select_related = ["actor", "change_request"]
+    search_fields = ["object_repr", "actor__username", "change_request__title"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "actor", "action", "content_type", "object_id", "object_repr",
+                       "change_request", "details"]
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff and (
+            request.user.is_superuser or workflow.is_editor(request.user)
+        )
+
+
 admin.site.site_header = "msinfo editorial"
 admin.site.site_title = "msinfo editorial"
 admin.site.index_title = "Content and review"
+

@@ -38,7 +38,7 @@ CHILDREN: dict[type[models.Model], dict[str, dict[str, Any]]] = {
             "model": TherapyRisk,
             "parent": "therapy",
             "key": "risk",
-            "fields": ["risk", "frequency", "figure", "notes"],
+            "fields": ["risk", "frequency", "figure", "boxed_warning", "notes"],
         }
     }
 }

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from .history import published_history
 from .models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
 
 logger = logging.getLogger(__name__)
@@ -79,19 +80,28 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
+    """What therapy_detail.html needs; shared with the preview of a draft."""
+    return {
+        "therapy": therapy,
+        "trials": trials,
+        "therapy_risks": sort_by_frequency(therapy_risks),
+        "page": therapy,
+        "history": history,
+    }
+
+
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapy = get_object_or_404(
         Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
     )
-    trials = list(Trial.objects.live().filter(therapy=therapy).order_by("name"))
-    therapy_risks = sort_by_frequency(
-        list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk"))
+    context = therapy_detail_context(
+        therapy,
+        trials=list(Trial.objects.live().filter(therapy=therapy).order_by("name")),
+        therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
+        history=published_history(therapy),
     )
-    return render(
-        request,
-        "therapies/therapy_detail.html",
-        {"therapy": therapy, "trials": trials, "therapy_risks": therapy_risks, "page": therapy},
-    )
+    return render(request, "therapies/therapy_detail.html", context)
 
 
 def trial_list(request: HttpRequest) -> HttpResponse:
@@ -99,12 +109,16 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/trial_list.html", {"trials": trials})
 
 
+def trial_detail_context(trial: Trial, *, history) -> dict:
+    return {"trial": trial, "page": trial, "history": history}
+
+
 def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trial = get_object_or_404(
         Trial.objects.live().select_related("therapy").prefetch_related("references", "population_courses"),
         slug=slug,
     )
-    return render(request, "therapies/trial_detail.html", {"trial": trial, "page": trial})
+    return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=published_history(trial)))
 
 
 def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
@@ -123,17 +137,16 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/risk_list.html", {"risks": risks})
 
 
+def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
+    therapy_risks = sorted(therapy_risks, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.therapy.name))
+    return {"risk": risk, "therapy_risks": therapy_risks, "page": risk, "history": history}
+
+
 def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.live().prefetch_related("references"), slug=slug)
-    therapy_risks = sorted(
-        TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk"),
-        key=lambda link: (FREQUENCY_ORDER[link.frequency], link.therapy.name),
-    )
-    return render(
-        request,
-        "therapies/risk_detail.html",
-        {"risk": risk, "therapy_risks": therapy_risks, "page": risk},
-    )
+    links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
+    context = risk_detail_context(risk, therapy_risks=list(links), history=published_history(risk))
+    return render(request, "therapies/risk_detail.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:

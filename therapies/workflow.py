@@ -309,6 +309,7 @@ def add_object(*, change_request: ChangeRequest, user, obj: models.Model) -> Rev
             object_id=obj.pk,
             object_repr=str(obj)[:200],
             snapshot=snapshot_of(obj),
+            base_snapshot=snapshot_of(obj),
             base_revision_id=obj.live_revision_id,
             is_new=False,
             edited_by=user,
@@ -394,6 +395,23 @@ def remove_object(*, revision: Revision, user) -> None:
         _audit(
             user, AuditAction.REMOVE, change_request=change_request, obj=obj, details={"object": revision.object_repr}
         )
+
+
+def update_change_note(*, change_request: ChangeRequest, user, change_note: str) -> ChangeRequest:
+    """Edit the public change note (the wording readers see is part of what is reviewed)."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_edit(change_request, user))
+        change_note = (change_note or "").strip()
+        if not change_note:
+            raise WorkflowError("Write the change note before saving it.")
+        if change_note != change_request.change_note:
+            change_request.change_note = change_note
+            change_request.save(update_fields=["change_note", "updated_at"])
+            change_request.authors.add(user)
+            _back_to_draft_if_reviewed(change_request)
+            _audit(user, AuditAction.EDIT, change_request=change_request, details={"change_note": change_note})
+    return change_request
 
 
 # --- Actions: review ------------------------------------------------------------------------------------
@@ -672,16 +690,3 @@ def open_change_request_for(obj: models.Model) -> ChangeRequest | None:
         .first()
     )
     return lock.change_request if lock else None
-
-
-def published_history(obj: models.Model) -> models.QuerySet:
-    """Published revisions of one object, newest first, with their change requests."""
-    return (
-        Revision.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, published_at__isnull=False
-        )
-        .select_related("change_request", "change_request__published_by")
-        .order_by("-published_at")
-    )
-
-

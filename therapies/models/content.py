@@ -389,6 +389,9 @@ class TherapyRisk(models.Model):
     figure = models.CharField(
         max_length=300, blank=True, help_text="The sourced figure, as text, for example “92% (3% serious)”."
     )
+    boxed_warning = models.BooleanField(
+        default=False, help_text="This therapy's US prescribing information has a boxed warning about this risk."
+    )
     notes = models.TextField(blank=True)
 
     objects = TherapyRiskManager()

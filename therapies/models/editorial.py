@@ -115,6 +115,9 @@ class Revision(models.Model):
         related_name="+",
         help_text="The live revision this draft was based on (none for new objects and the seed content).",
     )
+    base_snapshot = models.JSONField(
+        null=True, blank=True, help_text="The live content when this draft was started: the left side of its diff."
+    )
     is_new = models.BooleanField(default=False, help_text="The object did not exist before this change request.")
     edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

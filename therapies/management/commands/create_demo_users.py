@@ -2,13 +2,18 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 DEMO_PASSWORD = "msinfo-demo"
 
-# username, full name, superuser?
+# username, first name, last name, group ("" for none), superuser?
 DEMO_USERS = [
-    ("admin", "Site Administrator", True),
+    ("admin", "Site", "Administrator", "", True),
+    ("editor", "Alex", "Morgan", "Editors", False),
+    ("editor2", "Sam", "Patel", "Editors", False),
+    ("reviewer", "Jo", "Smith", "Medical reviewers", False),
+    ("reviewer2", "Lee", "Chen", "Medical reviewers", False),
 ]
 
 
@@ -19,8 +24,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Demo accounts are for development only: set DEBUG=1 to create them.")
         User = get_user_model()
-        for username, full_name, is_superuser in DEMO_USERS:
-            first, _, last = full_name.partition(" ")
+        for username, first, last, group, is_superuser in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
@@ -34,7 +38,10 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
         self.stdout.write("Demo accounts (development only) — password for each: " + DEMO_PASSWORD)
-        for username, full_name, _ in DEMO_USERS:
-            self.stdout.write(f"  {username:<10} {full_name}")
+        for username, first, last, group, is_superuser in DEMO_USERS:
+            role = group or ("site administrator (no editorial role)" if is_superuser else "")
+            self.stdout.write(f"  {username:<10} {first + ' ' + last:<20} {role}")
         self.stdout.write("Log in at http://127.0.0.1:8000/admin/")

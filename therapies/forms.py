@@ -1,0 +1,146 @@
+"""Forms: editing a content object's draft (a snapshot), and the review actions.
+
+The draft form is an ordinary ModelForm over the live row, so Django validates
+fields, choices and uniqueness as usual — but it is never saved to the row:
+`to_snapshot()` turns its cleaned data into the JSON a Revision stores.
+"""
+
+import datetime
+
+from django import forms
+from django.db import models
+
+from .models import Frequency, Risk, Significance, TherapyRisk
+from .snapshots import CHILDREN, PUBLISH_STATE_FIELDS, editable_fields, m2m_fields
+
+
+def _json_value(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+class DraftForm(forms.ModelForm):
+    """Base for the per-model draft forms built by `draft_form_class`."""
+
+    def to_snapshot_fields(self) -> tuple[dict, dict]:
+        model = self._meta.model
+        fields = {f.name: _json_value(self.cleaned_data.get(f.name)) for f in editable_fields(model)}
+        m2m = {f.name: sorted(obj.pk for obj in self.cleaned_data.get(f.name, [])) for f in m2m_fields(model)}
+        return fields, m2m
+
+
+def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
+    names = [f.name for f in editable_fields(model)] + [f.name for f in m2m_fields(model)]
+    widgets = {f.name: forms.CheckboxSelectMultiple for f in m2m_fields(model)}
+    return forms.modelform_factory(
+        model,
+        form=DraftForm,
+        fields=[n for n in names if n not in PUBLISH_STATE_FIELDS],
+        widgets=widgets,
+    )
+
+
+class TherapyRiskRowForm(forms.Form):
+    """One risk of a therapy in a draft: which risk, how often, the sourced figure."""
+
+    risk = forms.ModelChoiceField(queryset=Risk.objects.all())
+    frequency = forms.ChoiceField(choices=Frequency.choices)
+    figure = forms.CharField(max_length=300, required=False)
+    boxed_warning = forms.BooleanField(required=False, label="Boxed warning")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BaseTherapyRiskFormSet(forms.BaseFormSet):
+    def kept_forms(self) -> list[forms.Form]:
+        """Rows to keep: existing rows not marked for deletion, and extra rows that were filled in."""
+        return [
+            form
+            for index, form in enumerate(self.forms)
+            if not self._should_delete_form(form)
+            and (index < self.initial_form_count() or form.has_changed())
+            and form.cleaned_data.get("risk")
+        ]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.kept_forms():
+            risk = form.cleaned_data.get("risk")
+            if risk in seen:
+                raise forms.ValidationError(f"“{risk}” is listed twice; keep one row per risk.")
+            seen.add(risk)
+
+    def to_rows(self) -> list[dict]:
+        rows = []
+        for form in self.kept_forms():
+            data = form.cleaned_data
+            rows.append(
+                {
+                    "risk": data["risk"].pk,
+                    "frequency": data["frequency"],
+                    "figure": data["figure"],
+                    "boxed_warning": data["boxed_warning"],
+                    "notes": data["notes"],
+                }
+            )
+        return sorted(rows, key=lambda row: row["risk"])
+
+
+TherapyRiskFormSet = forms.formset_factory(
+    TherapyRiskRowForm, formset=BaseTherapyRiskFormSet, extra=1, can_delete=True
+)
+
+CHILD_FORMSETS = {TherapyRisk: TherapyRiskFormSet}
+
+
+def draft_forms(model, *, snapshot: dict | None, instance=None, data=None):
+    """The draft form and child formsets for `model`, filled from `snapshot` (or blank for a new object)."""
+    initial = None
+    if snapshot is not None:
+        initial = {**snapshot["fields"], **snapshot["m2m"]}
+    form = draft_form_class(model)(data=data, instance=instance, initial=initial, prefix="content")
+    formsets = {}
+    for related_name, spec in CHILDREN.get(model, {}).items():
+        rows = snapshot["children"].get(related_name, []) if snapshot else []
+        formsets[related_name] = CHILD_FORMSETS[spec["model"]](data=data, initial=rows, prefix=related_name)
+    return form, formsets
+
+
+def snapshot_from_forms(form: DraftForm, formsets: dict) -> dict:
+    fields, m2m = form.to_snapshot_fields()
+    children = {name: formset.to_rows() for name, formset in formsets.items()}
+    return {"fields": fields, "m2m": m2m, "children": children}
+
+
+# --- Review forms ------------------------------------------------------------------------------------
+
+
+class StartChangeRequestForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        help_text="For the review team, e.g. “Update ocrelizumab dosing after the 2024 label change”.",
+    )
+    significance = forms.ChoiceField(choices=Significance.choices, initial=Significance.MINOR)
+
+
+class ChangeNoteForm(forms.Form):
+    change_note = forms.CharField(
+        label="Change note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Public: readers see it in the page history and the change log.",
+    )
+
+
+class ReasonForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    field_name = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,398 @@
+"""The editorial views inside the admin: edit drafts, review diffs, act on change requests.
+
+Thin views: parse the request, call an action in workflow.py, show its message.
+Every rule (who may do what, when) is enforced there, not here; the templates only
+hide buttons that workflow.available_actions() says would be refused.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.admin import site as admin_site
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import workflow
+from .diff import diff_snapshots
+from .forms import (
+    CommentForm,
+    ReasonForm,
+    StartChangeRequestForm,
+    draft_forms,
+    snapshot_from_forms,
+)
+from .models import ChangeRequest, ReviewComment, Revision, Significance, State
+from .snapshots import CONTENT_MODELS, snapshot_of
+from .workflow import WorkflowError
+
+logger = logging.getLogger(__name__)
+
+
+def _admin_context(request: HttpRequest, title: str, **extra) -> dict:
+    return {**admin_site.each_context(request), "title": title, **extra}
+
+
+def _content_model(model_name: str) -> type[models.Model]:
+    try:
+        return CONTENT_MODELS[model_name]
+    except KeyError:
+        raise Http404("No such content type.") from None
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not workflow.is_editor(request.user):
+        raise PermissionDenied("Only medical editors and reviewers can change content.")
+
+
+def _change_request_url(change_request: ChangeRequest) -> str:
+    return reverse("admin:therapies_changerequest_change", args=[change_request.pk])
+
+
+def _revision_diff(revision: Revision):
+    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot)
+
+
+# --- Review page -------------------------------------------------------------------------------------------
+
+
+def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> TemplateResponse:
+    revisions = list(change_request.revisions.select_related("content_type", "edited_by"))
+    comments = list(change_request.comments.select_related("author").order_by("created_at"))
+    by_field: dict[tuple[int | None, str], list[ReviewComment]] = {}
+    for note in comments:
+        by_field.setdefault((note.revision_id, note.field_name), []).append(note)
+    entries = []
+    for revision in revisions:
+        diff = _revision_diff(revision)
+        fields = [
+            {"change": change, "comments": by_field.get((revision.pk, change.name), [])} for change in diff.fields
+        ]
+        entries.append(
+            {
+                "revision": revision,
+                "diff": diff,
+                "fields": fields,
+                "general_comments": by_field.get((revision.pk, ""), []),
+                "model_name": revision.content_type.model,
+            }
+        )
+    actions = workflow.available_actions(change_request, request.user)
+    refusals = {
+        name: check(change_request, request.user)
+        for name, check in workflow.CHECKS.items()
+        if name in ("approve", "publish", "submit")
+    }
+    context = _admin_context(
+        request,
+        f"Change request #{change_request.pk}: {change_request.title}",
+        change_request=change_request,
+        entries=entries,
+        comments=[c for c in comments if c.revision_id is None],
+        actions=actions,
+        refusals=refusals,
+        authors=list(change_request.authors.all()),
+        significance_choices=Significance.choices,
+        addable=[(name, model._meta.verbose_name) for name, model in CONTENT_MODELS.items()],
+        audit_events=change_request.audit_events.select_related("actor").order_by("created_at"),
+        opts=ChangeRequest._meta,
+        State=State,
+    )
+    return TemplateResponse(request, "admin/therapies/changerequest/review.html", context)
+
+
+ACTION_LABELS = {
+    "submit": "submitted for review",
+    "approve": "approved",
+    "request_changes": "sent back to its authors",
+    "reject": "rejected",
+    "withdraw": "withdrawn",
+    "publish": "published",
+}
+
+
+@require_POST
+def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    change_request = get_object_or_404(ChangeRequest, pk=pk)
+    text = request.POST.get("text", "")
+    try:
+        if action == "submit":
+            workflow.submit(
+                change_request=change_request, user=request.user, change_note=request.POST.get("change_note")
+            )
+        elif action == "approve":
+            significance = request.POST.get("significance") or None
+            if significance and significance not in Significance.values:
+                raise WorkflowError("Choose a significance from the list.")
+            workflow.approve(change_request=change_request, user=request.user, significance=significance)
+        elif action == "request_changes":
+            workflow.request_changes(change_request=change_request, user=request.user, comment_text=text)
+        elif action == "reject":
+            workflow.reject(change_request=change_request, user=request.user, reason=text)
+        elif action == "withdraw":
+            workflow.withdraw(change_request=change_request, user=request.user, reason=text)
+        elif action == "publish":
+            workflow.publish(change_request=change_request, user=request.user)
+        elif action == "save_note":
+            _save_change_note(request, change_request)
+            return redirect(_change_request_url(change_request))
+        elif action == "comment":
+            _post_comment(request, change_request)
+            messages.success(request, "Your comment was added.")
+            return redirect(_change_request_url(change_request) + "#comments")
+        else:
+            raise Http404("No such action.")
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
+    return redirect(_change_request_url(change_request))
+
+
+def _save_change_note(request: HttpRequest, change_request: ChangeRequest) -> None:
+    workflow.update_change_note(
+        change_request=change_request, user=request.user, change_note=request.POST.get("change_note", "")
+    )
+    messages.success(request, "The change note was saved.")
+
+
+def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        raise WorkflowError("The comment is empty.")
+    revision = None
+    if form.cleaned_data["revision"]:
+        revision = change_request.revisions.filter(pk=form.cleaned_data["revision"]).first()
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = change_request.comments.filter(pk=form.cleaned_data["parent"]).first()
+    workflow.comment(
+        change_request=change_request,
+        user=request.user,
+        body=form.cleaned_data["body"],
+        revision=revision,
+        field_name=form.cleaned_data["field_name"] or "",
+        parent=parent,
+    )
+
+
+# --- Editing drafts ---------------------------------------------------------------------------------------------
+
+
+def _edit_page(request, *, change_request, model, form, formsets, revision=None) -> TemplateResponse:
+    verbose = model._meta.verbose_name
+    title = f"Edit {revision.object_repr}" if revision else f"New {verbose}"
+    context = _admin_context(
+        request,
+        title,
+        change_request=change_request,
+        revision=revision,
+        form=form,
+        formsets=formsets,
+        model_name=model._meta.model_name,
+        verbose_name=verbose,
+        opts=model._meta,
+    )
+    return TemplateResponse(request, "admin/therapies/changerequest/edit_revision.html", context)
+
+
+@never_cache
+def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
+    _require_editor(request)
+    change_request = get_object_or_404(ChangeRequest, pk=pk)
+    revision = get_object_or_404(Revision, pk=revision_id, change_request=change_request)
+    model = revision.content_type.model_class()
+    instance = model.objects.get(pk=revision.object_id)
+    if request.method == "POST":
+        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance, data=request.POST)
+        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+            try:
+                workflow.save_draft(revision=revision, user=request.user, snapshot=snapshot_from_forms(form, formsets))
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                if "_preview" in request.POST:
+                    return redirect("admin:therapies_revision_preview", pk=change_request.pk, revision_id=revision.pk)
+                messages.success(request, f"Draft saved. The public page of {revision.object_repr} is unchanged.")
+                return redirect(_change_request_url(change_request))
+        else:
+            messages.error(request, "The draft was not saved: please correct the errors below.")
+    else:
+        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance)
+    return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets,
+                      revision=revision)
+
+
+@never_cache
+def object_new(request: HttpRequest, pk: int, model_name: str) -> HttpResponse:
+    _require_editor(request)
+    change_request = get_object_or_404(ChangeRequest, pk=pk)
+    model = _content_model(model_name)
+    if request.method == "POST":
+        form, formsets = draft_forms(model, snapshot=None, data=request.POST)
+        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+            try:
+                revision = workflow.create_object(
+                    change_request=change_request, user=request.user, model=model,
+                    snapshot=snapshot_from_forms(form, formsets),
+                )
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                if "_preview" in request.POST:
+                    return redirect("admin:therapies_revision_preview", pk=change_request.pk, revision_id=revision.pk)
+                messages.success(request, f"Draft saved: {revision.object_repr} is not public until published.")
+                return redirect(_change_request_url(change_request))
+        else:
+            messages.error(request, "The draft was not saved: please correct the errors below.")
+    else:
+        form, formsets = draft_forms(model, snapshot=None)
+    return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets)
+
+
+@require_POST
+def revision_remove(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(Revision, pk=revision_id, change_request_id=pk)
+    try:
+        workflow.remove_object(revision=revision, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{revision.object_repr} was taken out of this change request.")
+    return redirect("admin:therapies_changerequest_change", pk)
+
+
+@never_cache
+def start_edit(request: HttpRequest, model_name: str, object_id: int) -> HttpResponse:
+    """"Edit in a change request": pick one of my open change requests, or start one."""
+    _require_editor(request)
+    model = _content_model(model_name)
+    obj = get_object_or_404(model, pk=object_id)
+    holder = workflow.open_change_request_for(obj)
+    mine = list(
+        ChangeRequest.objects.open().filter(authors=request.user).exclude(state=State.APPROVED).order_by("-updated_at")
+    )
+    form = StartChangeRequestForm(request.POST or None, initial={"title": f"Update {obj}"})
+    if request.method == "POST":
+        try:
+            chosen = request.POST.get("change_request")
+            if chosen:
+                change_request = get_object_or_404(ChangeRequest, pk=chosen)
+            elif form.is_valid():
+                change_request = workflow.start_change_request(
+                    user=request.user, title=form.cleaned_data["title"], significance=form.cleaned_data["significance"]
+                )
+            else:
+                raise WorkflowError("Give the new change request a title.")
+            revision = workflow.add_object(change_request=change_request, user=request.user, obj=obj)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("admin:therapies_revision_edit", pk=change_request.pk, revision_id=revision.pk)
+    context = _admin_context(
+        request, f"Edit {obj} in a change request", obj=obj, mine=mine, form=form, opts=model._meta, holder=holder
+    )
+    return TemplateResponse(request, "admin/therapies/start_edit.html", context)
+
+
+# --- Preview ----------------------------------------------------------------------------------------------------------
+
+
+@never_cache
+def revision_preview(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
+    """The public page as it would look once published, under a "Preview — not published" banner."""
+    from .preview import render_preview  # public-page context builders; kept out of the admin import path
+
+    _require_editor(request)
+    revision = get_object_or_404(Revision.objects.select_related("content_type"), pk=revision_id, change_request_id=pk)
+    response = render_preview(request, revision)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- History, compare, revert, unpublish, confirm ---
+
+
+@never_cache
+def compare(request: HttpRequest, model_name: str, object_id: int) -> HttpResponse:
+    model = _content_model(model_name)
+    obj = get_object_or_404(model, pk=object_id)
+    if not request.user.has_perm(f"therapies.view_{model_name}") and not workflow.is_editor(request.user):
+        raise PermissionDenied
+    content_type = ContentType.objects.get_for_model(model)
+    versions = Revision.objects.filter(content_type=content_type, object_id=obj.pk, published_at__isnull=False)
+    try:
+        older = versions.get(pk=int(request.GET.get("a", "")))
+        newer_id = request.GET.get("b")
+        newer_snapshot = versions.get(pk=int(newer_id)).snapshot if newer_id else snapshot_of(obj)
+    except (ValueError, Revision.DoesNotExist):
+        messages.error(request, "Choose two published versions of this page to compare.")
+        return redirect(reverse(f"admin:therapies_{model_name}_change", args=[obj.pk]))
+    diff = diff_snapshots(model, older.snapshot, newer_snapshot)
+    context = _admin_context(
+        request, f"Compare versions of {obj}", obj=obj, older=older, newer_id=newer_id, diff=diff, opts=model._meta
+    )
+    return TemplateResponse(request, "admin/therapies/compare.html", context)
+
+
+@require_POST
+def revert(request: HttpRequest, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(Revision, pk=revision_id)
+    try:
+        change_request = workflow.revert(revision=revision, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        model_name = revision.content_type.model
+        return redirect(reverse(f"admin:therapies_{model_name}_change", args=[revision.object_id]))
+    messages.success(
+        request, "A new change request holds the older version. Submit it for review to publish it."
+    )
+    return HttpResponseRedirect(_change_request_url(change_request))
+
+
+@require_POST
+def object_action(request: HttpRequest, model_name: str, object_id: int, action: str) -> HttpResponse:
+    model = _content_model(model_name)
+    obj = get_object_or_404(model, pk=object_id)
+    form = ReasonForm(request.POST)
+    text = request.POST.get("text", "") if form.is_valid() else ""
+    try:
+        if action == "unpublish":
+            workflow.unpublish(obj=obj, user=request.user, reason=text)
+            messages.success(request, f"{obj} was unpublished: it is no longer on the public site.")
+        elif action == "confirm":
+            workflow.confirm_reviewed(obj=obj, user=request.user, note=text)
+            messages.success(request, f"Thank you: {obj} is confirmed as still accurate.")
+        else:
+            raise Http404("No such action.")
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    return redirect(reverse(f"admin:therapies_{model_name}_change", args=[obj.pk]))
+
+
+def urls(admin_view) -> list:
+    """URL patterns for these views, wrapped by the admin site's login and staff check."""
+    from django.urls import path
+
+    return [
+        path("changerequest/<int:pk>/action/<str:action>/", admin_view(change_request_action),
+             name="therapies_changerequest_action"),
+        path("changerequest/<int:pk>/revision/<int:revision_id>/edit/", admin_view(revision_edit),
+             name="therapies_revision_edit"),
+        path("changerequest/<int:pk>/revision/<int:revision_id>/preview/", admin_view(revision_preview),
+             name="therapies_revision_preview"),
+        path("changerequest/<int:pk>/revision/<int:revision_id>/remove/", admin_view(revision_remove),
+             name="therapies_revision_remove"),
+        path("changerequest/<int:pk>/new/<str:model_name>/", admin_view(object_new), name="therapies_object_new"),
+        path("content/<str:model_name>/<int:object_id>/edit/", admin_view(start_edit), name="therapies_start_edit"),
+        path("content/<str:model_name>/<int:object_id>/compare/", admin_view(compare), name="therapies_compare"),
+        path("content/<str:model_name>/<int:object_id>/<str:action>/", admin_view(object_action),
+             name="therapies_object_action"),
+        path("revision/<int:revision_id>/revert/", admin_view(revert), name="therapies_revert"),
+    ]
