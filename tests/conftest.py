@@ -65,3 +65,18 @@ def editor_reviewer(db, django_user_model):
 @pytest.fixture
 def superuser(db, django_user_model):
     return _user(django_user_model, "root", superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_after_flush(request):
+    """Transactional tests (live server, concurrency) flush the database; put the seed content back first."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from therapies.models import Therapy
+
+        if not Therapy.objects.exists():
+            call_command("load_seed", verbosity=0)
+            # Flushing also emptied the groups the data migration made.
+            from therapies.roles import ensure_groups
+
+            ensure_groups()

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from therapies import snapshots, workflow
 from therapies.history import published_history
@@ -402,3 +402,13 @@ def test_audit_events_are_append_only(editor):
         event.save()
     with pytest.raises(Exception, match="append-only"):
         event.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_and_delete_of_audit_events(editor):
+    draft_change(editor)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.update(details={"tampered": True})
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)
+    assert AuditEvent.objects.filter(details={"tampered": True}).count() == 0

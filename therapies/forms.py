@@ -47,7 +47,7 @@ class TherapyRiskRowForm(forms.Form):
     """One risk of a therapy in a draft: which risk, how often, the sourced figure."""
 
     risk = forms.ModelChoiceField(queryset=Risk.objects.all())
-    frequency = forms.ChoiceField(choices=Frequency.choices)
+    frequency = forms.ChoiceField(choices=[("", "---------"), *Frequency.choices])
     figure = forms.CharField(max_length=300, required=False)
     boxed_warning = forms.BooleanField(required=False, label="Boxed warning")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -381,15 +381,15 @@ def urls(admin_view) -> list:
     from django.urls import path
 
     return [
-        path("changerequest/<int:pk>/action/<str:action>/", admin_view(change_request_action),
+        path("<int:pk>/action/<str:action>/", admin_view(change_request_action),
              name="therapies_changerequest_action"),
-        path("changerequest/<int:pk>/revision/<int:revision_id>/edit/", admin_view(revision_edit),
+        path("<int:pk>/revision/<int:revision_id>/edit/", admin_view(revision_edit),
              name="therapies_revision_edit"),
-        path("changerequest/<int:pk>/revision/<int:revision_id>/preview/", admin_view(revision_preview),
+        path("<int:pk>/revision/<int:revision_id>/preview/", admin_view(revision_preview),
              name="therapies_revision_preview"),
-        path("changerequest/<int:pk>/revision/<int:revision_id>/remove/", admin_view(revision_remove),
+        path("<int:pk>/revision/<int:revision_id>/remove/", admin_view(revision_remove),
              name="therapies_revision_remove"),
-        path("changerequest/<int:pk>/new/<str:model_name>/", admin_view(object_new), name="therapies_object_new"),
+        path("<int:pk>/new/<str:model_name>/", admin_view(object_new), name="therapies_object_new"),
         path("content/<str:model_name>/<int:object_id>/edit/", admin_view(start_edit), name="therapies_start_edit"),
         path("content/<str:model_name>/<int:object_id>/compare/", admin_view(compare), name="therapies_compare"),
         path("content/<str:model_name>/<int:object_id>/<str:action>/", admin_view(object_action),

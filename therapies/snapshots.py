@@ -28,6 +28,8 @@ PUBLISH_STATE_FIELDS = frozenset(
         "last_reviewed_by",
         "next_review_due",
         "live_revision",
+        "unpublish_at",
+        "search_vector",
     }
 )
 

@@ -8,6 +8,7 @@ through `.live()` (querysets.py).
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -237,6 +238,11 @@ class PublishState(models.Model):
         related_name="+",
     )
     next_review_due = models.DateField(null=True, blank=True, db_index=True)
+    unpublish_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When set, publish_scheduled unpublishes it at this time."
+    )
+    # Full-text search document, kept current on publish (search.py); GIN-indexed on PostgreSQL.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     live_revision = models.ForeignKey(
         "therapies.Revision",
         null=True,

@@ -69,6 +69,10 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="Approved changes go live at this time (publish_scheduled); empty means not scheduled.",
+    )
     closed_reason = models.TextField(blank=True, help_text="Why it was rejected or withdrawn.")
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -123,6 +127,9 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every save: a save based on an older version is refused (no lost edits)."
+    )
 
     class Meta:
         ordering = ["content_type_id", "object_repr"]
@@ -224,3 +231,50 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Audit events are append-only: they cannot be deleted.")
+
+
+class ReviewReminder(models.Model):
+    """One review-reminder digest sent to one reviewer on one day (so a second run sends nothing)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    items = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_user_per_day")]
+
+    def __str__(self) -> str:
+        return f"Review reminder to {self.user} on {self.sent_on}"
+
+
+class CorrectionStatus(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "Change request started"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class CorrectionSuggestion(models.Model):
+    """A reader's "Suggest a correction", stored with the page it came from."""
+
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_object = GenericForeignKey("content_type", "object_id")
+    page_path = models.CharField(max_length=300)
+    page_title = models.CharField(max_length=200, blank=True)
+    what_is_wrong = models.TextField("What is wrong")
+    source = models.TextField("Source", blank=True, help_text="Where the correct information can be found.")
+    email = models.EmailField(blank=True, help_text="Optional, for a reply.")
+    client_key = models.CharField(max_length=64, db_index=True, help_text="Hash of the sender's address (rate limit).")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=12, choices=CorrectionStatus.choices, default=CorrectionStatus.NEW)
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Correction to {self.page_title or self.page_path} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,36 @@
+"""The editorial groups and their permissions (used by a data migration and after test flushes)."""
+
+EDITORS = "Editors"
+REVIEWERS = "Medical reviewers"
+
+EDITOR_PERMISSIONS = [
+    "edit_content",
+    "view_changerequest",
+    "view_revision",
+    "view_reviewcomment",
+    "view_auditevent",
+    "view_therapy",
+    "view_trial",
+    "view_risk",
+    "view_therapyrisk",
+    "view_reference",
+    "add_reference",
+    "change_reference",
+    "view_mscourse",
+    "view_correctionsuggestion",
+    "change_correctionsuggestion",
+]
+REVIEWER_PERMISSIONS = EDITOR_PERMISSIONS + ["review_content"]
+
+
+def ensure_groups(apps=None) -> None:
+    """Create or update the two groups. `apps` is the migration state registry, or None for the live one."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in [(EDITORS, EDITOR_PERMISSIONS), (REVIEWERS, REVIEWER_PERMISSIONS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="therapies", codename__in=codenames))
