@@ -1,16 +1,23 @@
-"""Emails about change requests (DESIGN.md rule 8).
+"""Emails about change requests (DESIGN.md rule 8), through a transactional outbox.
 
-Sent after the transaction commits, so a rolled-back action never emails, and a
-failing mail server never undoes an action: the failure is logged instead.
+An action writes its emails as OutboundEmail rows inside its own transaction, so
+a rolled-back action sends nothing and a committed one always has its emails on
+record. Delivery is tried right after the commit; a failing mail server never
+undoes the action: the failure is logged and `manage.py send_pending_email`
+(cron) retries.
 """
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +37,8 @@ SUBJECTS = {
     PUBLISHED: "Published: #{pk} {title}",
 }
 
+MAX_ATTEMPTS = 10
+
 
 def reviewers():
     """Active users holding the review permission through a group or directly."""
@@ -48,21 +57,62 @@ def recipients(event: str, change_request, actor) -> list[str]:
     return sorted({u.email for u in users.exclude(pk=actor.pk) if u.email})
 
 
-def send(event: str, change_request, *, actor, extra: dict | None = None) -> int:
+def queue(event: str, change_request, *, actor, extra: dict | None = None) -> list[OutboundEmail]:
+    """Record the emails for an event (call inside the action's transaction)."""
     to = recipients(event, change_request, actor)
     if not to:
-        return 0
+        return []
     subject = SUBJECTS[event].format(pk=change_request.pk, title=change_request.title)
     body = render_to_string(
         f"therapies/email/{event}.txt",
         {"change_request": change_request, "actor": actor, **(extra or {})},
     )
-    try:
-        return send_mass_mail([(subject, body, None, [address]) for address in to], fail_silently=False)
-    except Exception:  # the action has committed; losing an email must not look like losing the work
-        logger.exception("Could not send the %s email for change request #%s", event, change_request.pk)
+    return OutboundEmail.objects.bulk_create(
+        [OutboundEmail(to=address, subject=subject[:300], body=body, change_request=change_request) for address in to]
+    )
+
+
+def deliver(emails) -> int:
+    """Try to send the given unsent emails; return how many went. Failures are logged and kept for retry."""
+    sent = 0
+    pending = [e for e in emails if e.sent_at is None and e.attempts < MAX_ATTEMPTS]
+    if not pending:
         return 0
+    try:
+        connection = get_connection(fail_silently=False)
+        connection.open()
+    except Exception as error:  # the mail server is down: keep everything for the next run
+        logger.error("Mail server unavailable; %d email(s) kept for retry: %s", len(pending), error)
+        OutboundEmail.objects.filter(pk__in=[e.pk for e in pending]).update(last_error=str(error)[:1000])
+        return 0
+    try:
+        for email in pending:
+            message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to],
+                                   connection=connection)
+            try:
+                message.send()
+            except Exception as error:
+                logger.error("Could not send email #%s to %s; kept for retry: %s", email.pk, email.to, error)
+                OutboundEmail.objects.filter(pk=email.pk).update(
+                    attempts=email.attempts + 1, last_error=str(error)[:1000]
+                )
+            else:
+                OutboundEmail.objects.filter(pk=email.pk).update(
+                    attempts=email.attempts + 1, sent_at=timezone.now(), last_error=""
+                )
+                sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def send_pending() -> int:
+    """Retry every unsent email (the send_pending_email command)."""
+    return deliver(list(OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)))
 
 
 def on_commit(event: str, change_request, *, actor, extra: dict | None = None) -> None:
-    transaction.on_commit(lambda: send(event, change_request, actor=actor, extra=extra))
+    """Queue the emails now, in the action's transaction; try to deliver them once it commits."""
+    emails = queue(event, change_request, actor=actor, extra=extra)
+    if emails:
+        transaction.on_commit(lambda: deliver(emails))

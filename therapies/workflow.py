@@ -40,6 +40,7 @@ from .models import (
     Therapy,
     Trial,
 )
+from .signals import content_published
 from .snapshots import apply_snapshot, instance_from_snapshot, snapshot_of, validate_snapshot
 
 logger = logging.getLogger(__name__)
@@ -223,6 +224,12 @@ def _audit(
         object_repr=str(obj)[:200] if obj is not None else "",
         details=details or {},
     )
+
+
+def _announce(objects: list[models.Model], action: str) -> None:
+    """Tell listeners (search index, page cache) once the transaction has committed."""
+    objects = list(objects)
+    transaction.on_commit(lambda: content_published.send(sender=None, objects=objects, action=action))
 
 
 def _locked_change_request(change_request: ChangeRequest) -> ChangeRequest:
@@ -621,6 +628,7 @@ def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
         _release_locks(change_request)
         _audit(user, AuditAction.PUBLISH, change_request=change_request,
                details={"objects": [r.object_repr for r in revisions]})
+        _announce(objects.values(), "publish")
         notifications.on_commit(notifications.PUBLISHED, change_request, actor=user)
     return change_request
 
@@ -638,6 +646,7 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
         obj.live = False
         obj.save(update_fields=["live"])
         _audit(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": reason.strip()})
+        _announce([obj], "unpublish")
     return obj
 
 
@@ -657,6 +666,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         obj.next_review_due = _review_due(now)
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
         _audit(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": note.strip()})
+        _announce([obj], "confirm_reviewed")
     return obj
 
 

@@ -29,6 +29,7 @@ from .editorial import (  # noqa: F401
     ContentLock,
     CorrectionStatus,
     CorrectionSuggestion,
+    OutboundEmail,
     ReviewComment,
     ReviewReminder,
     Revision,

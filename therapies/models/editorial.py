@@ -278,3 +278,29 @@ class CorrectionSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"Correction to {self.page_title or self.page_path} ({self.created_at:%Y-%m-%d})"
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to be sent (a transactional outbox).
+
+    Written in the same transaction as the action it reports, so a committed action
+    always has its emails recorded, and a failing mail server loses nothing:
+    `manage.py send_pending_email` retries what could not be sent.
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

@@ -1,0 +1,40 @@
+"""Emails go through an outbox: a failing mail server never undoes or loses a workflow action."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from therapies.models import OutboundEmail, State
+
+from .workflow_helpers import submitted_change
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_failing_mail_server_keeps_the_action_and_the_email(editor, reviewer, settings,
+                                                               django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.failing_mail.DownBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        change_request = submitted_change(editor, dosing="x")
+    assert change_request.state == State.IN_REVIEW
+    pending = OutboundEmail.objects.get()
+    assert pending.to == "reviewer@example.org" and pending.sent_at is None
+    assert "mail server is down" in pending.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_pending_email", stdout=open("/dev/null", "w"))
+    assert [m.to for m in mail.outbox] == [["reviewer@example.org"]]
+    assert OutboundEmail.objects.get().sent_at is not None
+    call_command("send_pending_email", stdout=open("/dev/null", "w"))
+    assert len(mail.outbox) == 1  # sent once, never twice
+
+
+def test_a_rolled_back_action_sends_nothing(editor, django_capture_on_commit_callbacks):
+    from therapies import workflow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_request = workflow.start_change_request(user=editor, title="Empty")
+        with pytest.raises(workflow.WorkflowError):
+            workflow.submit(change_request=change_request, user=editor, change_note="note")
+    assert not OutboundEmail.objects.exists()
+    assert mail.outbox == []

@@ -1,0 +1,11 @@
+"""Signals other parts of the site listen to, so workflow.py needn't know about them.
+
+`content_published` is sent after the transaction that changed live content has
+committed: publish, unpublish, confirm-still-accurate and scheduled changes. The
+search index (search.py) and the page cache (caching.py) subscribe to it.
+"""
+
+from django.dispatch import Signal
+
+# sender: the workflow module; kwargs: objects (list of content rows whose public pages changed), action (str)
+content_published = Signal()
