@@ -1,6 +1,7 @@
 """The editorial path in Chromium: an editor drafts and submits; a reviewer approves and publishes."""
 
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from .conftest import screenshot
 
@@ -33,12 +34,12 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     page.get_by_role("button", name="Edit in a change request").click()
     page.locator("#id_content-dosing").fill("Given by infusion into a vein. Browser-test wording.")
     page.get_by_role("button", name="Preview").click()
-    assert page.get_by_text("Preview — not published").is_visible()
-    assert page.get_by_text("Browser-test wording.").is_visible()
+    expect(page.get_by_text("Preview — not published")).to_be_visible()
+    expect(page.get_by_text("Browser-test wording.")).to_be_visible()
     page.get_by_role("link", name="Back to the change request").click()
     page.locator("#submit-note").fill("Reworded the dosing section.")
     page.get_by_role("button", name="Submit for review").click()
-    assert page.get_by_text("was submitted for review").is_visible()
+    expect(page.get_by_text("was submitted for review")).to_be_visible()
     assert page.get_by_role("button", name="Approve").count() == 0
 
     # The public page has not changed.
@@ -50,11 +51,12 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     log_in(page, "rev")
     page.goto("/admin/therapies/changerequest/?awaiting=yes")
     page.get_by_role("link", name="Ocrelizumab dosing wording").click()
-    assert page.locator(".diff-table ins").first.is_visible()
+    page.wait_for_url("**/changerequest/*/change/**")
+    expect(page.locator(".diff-table ins").first).to_be_visible()
     screenshot(page, "review-diff-1280")
     page.get_by_role("button", name="Approve").click()
     page.get_by_role("button", name="Publish now").click()
-    assert page.get_by_text("was published").is_visible()
+    expect(page.get_by_text("was published")).to_be_visible()
 
     public.goto(f"{live_server.url}/therapies/ocrelizumab/")
     assert "Browser-test wording." in public.content()

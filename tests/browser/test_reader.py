@@ -1,5 +1,7 @@
 """A reader's main path, in Chromium: home → therapies → filter → a therapy → its trial and risk."""
 
+from playwright.sync_api import expect
+
 from .conftest import screenshot
 
 
@@ -9,13 +11,15 @@ def test_reader_finds_a_therapy_by_filtering_and_follows_its_trial(page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Therapies").click()
     page.get_by_label("MS course").select_option("PPMS")
     page.get_by_role("button", name="Filter").click()
-    assert "course=PPMS" in page.url
+    page.wait_for_url("**/therapies/?*course=PPMS*")
     page.get_by_role("link", name="Ocrelizumab", exact=True).first.click()
+    page.wait_for_url("**/therapies/ocrelizumab/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Ocrelizumab")
     assert page.get_by_text("Next review due").count() >= 1
     screenshot(page, "therapy-ocrelizumab-1280")
     page.get_by_role("link", name="OPERA I", exact=True).first.click()
-    assert "NCT01247324" in page.content()
+    page.wait_for_url("**/trials/opera-i/")
+    expect(page.get_by_text("NCT01247324").first).to_be_visible()
     page.goto("/trials/NCT01194570/")
     assert page.url.endswith("/trials/oratorio/")
 
