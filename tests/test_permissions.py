@@ -1,0 +1,134 @@
+"""The permission matrix: anonymous, editor, reviewer, editor-and-reviewer, superuser × every action.
+
+Each action is tried on someone else's change request (written by `editor2`) in the state the action
+needs, at the workflow layer and over HTTP. Superusers get no bypass (DESIGN.md rule 1).
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from therapies import workflow
+from therapies.models import ChangeRequest, State, Therapy
+
+from .workflow_helpers import approved_change, draft_change, submitted_change
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "editor", "reviewer", "editor_reviewer", "superuser"]
+ALLOWED = {
+    # action: actors allowed to do it to someone else's change request / content
+    "start": {"editor", "reviewer", "editor_reviewer"},
+    "edit": {"editor", "reviewer", "editor_reviewer"},
+    "comment": {"editor", "reviewer", "editor_reviewer"},
+    "submit": set(),  # only its authors
+    "withdraw": set(),  # only its authors
+    "approve": {"reviewer", "editor_reviewer"},
+    "request_changes": {"reviewer", "editor_reviewer"},
+    "reject": {"reviewer", "editor_reviewer"},
+    "publish": {"reviewer", "editor_reviewer"},
+    "unpublish": {"reviewer", "editor_reviewer"},
+    "confirm_reviewed": {"reviewer", "editor_reviewer"},
+    "revert": {"editor", "reviewer", "editor_reviewer"},
+}
+
+
+@pytest.fixture
+def actors(request, editor, reviewer, editor_reviewer, superuser):
+    return {
+        "anonymous": AnonymousUser(),
+        "editor": editor,
+        "reviewer": reviewer,
+        "editor_reviewer": editor_reviewer,
+        "superuser": superuser,
+    }
+
+
+def setup_for(action: str, author, publisher):
+    """Someone else's change request (or content) ready for `action`."""
+    fingolimod = Therapy.objects.get(slug="fingolimod")
+    if action in ("edit", "comment", "submit", "withdraw"):
+        return draft_change(author, fingolimod, dosing="draft")[0]
+    if action in ("approve", "request_changes", "reject"):
+        return submitted_change(author, fingolimod, dosing="submitted")
+    if action == "publish":
+        return approved_change(author, publisher, fingolimod, dosing="approved")
+    if action == "revert":
+        workflow.publish(change_request=approved_change(author, publisher, fingolimod, dosing="v1"), user=publisher)
+        workflow.publish(change_request=approved_change(author, publisher, fingolimod, dosing="v2"), user=publisher)
+        return Therapy.objects.get(pk=fingolimod.pk).live_revision.base_revision
+    return fingolimod
+
+
+def perform(action: str, target, user):
+    if action == "start":
+        return workflow.start_change_request(user=user, title="Matrix")
+    if action == "edit":
+        return workflow.add_object(change_request=target, user=user, obj=Therapy.objects.get(slug="ozanimod"))
+    if action == "comment":
+        return workflow.comment(change_request=target, user=user, body="A comment")
+    if action == "submit":
+        return workflow.submit(change_request=target, user=user, change_note="note")
+    if action == "withdraw":
+        return workflow.withdraw(change_request=target, user=user)
+    if action == "approve":
+        return workflow.approve(change_request=target, user=user)
+    if action == "request_changes":
+        return workflow.request_changes(change_request=target, user=user, comment_text="fix")
+    if action == "reject":
+        return workflow.reject(change_request=target, user=user, reason="no")
+    if action == "publish":
+        return workflow.publish(change_request=target, user=user)
+    if action == "unpublish":
+        return workflow.unpublish(obj=target, user=user, reason="matrix")
+    if action == "confirm_reviewed":
+        return workflow.confirm_reviewed(obj=target, user=user, note="checked")
+    if action == "revert":
+        return workflow.revert(revision=target, user=user)
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("action", ALLOWED)
+def test_workflow_permission_matrix(actors, editor2, reviewer2, actor, action):
+    target = setup_for(action, editor2, reviewer2)
+    user = actors[actor]
+    if actor in ALLOWED[action]:
+        perform(action, target, user)
+    else:
+        with pytest.raises(workflow.WorkflowError) as excinfo:
+            perform(action, target, user)
+        assert excinfo.value.message.startswith("Only"), excinfo.value.message
+
+
+HTTP_ACTIONS = {
+    "submit": ("draft", {"change_note": "note"}, State.IN_REVIEW),
+    "withdraw": ("draft", {}, State.WITHDRAWN),
+    "approve": ("in_review", {"significance": "minor"}, State.APPROVED),
+    "request_changes": ("in_review", {"text": "fix"}, State.CHANGES_REQUESTED),
+    "reject": ("in_review", {"text": "no"}, State.REJECTED),
+    "publish": ("approved", {}, State.PUBLISHED),
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("action", HTTP_ACTIONS)
+def test_http_permission_matrix(client, actors, editor2, reviewer2, actor, action):
+    state, data, after = HTTP_ACTIONS[action]
+    fingolimod = Therapy.objects.get(slug="fingolimod")
+    if state == "draft":
+        change_request = draft_change(editor2, fingolimod, dosing="x")[0]
+    elif state == "in_review":
+        change_request = submitted_change(editor2, fingolimod, dosing="x")
+    else:
+        change_request = approved_change(editor2, reviewer2, fingolimod, dosing="x")
+    if actor != "anonymous":
+        client.force_login(actors[actor])
+    response = client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, action]), data)
+    state_after = ChangeRequest.objects.get(pk=change_request.pk).state
+    if actor == "anonymous":
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    if actor in ALLOWED[action]:
+        assert state_after == after
+    else:
+        assert state_after == change_request.state
