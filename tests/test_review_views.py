@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 def form_data(response) -> dict:
     """The initial values of the draft form and risk formset on an edit page, as a browser would post them."""
     data = {}
+    if response.context.get("version"):
+        data["_version"] = str(response.context["version"])  # the hidden optimistic-version field
     form = response.context["form"]
     for name in form.fields:
         value = form[name].value()
@@ -241,3 +243,18 @@ def test_audit_log_is_listed_and_read_only(client, editor, superuser):
     assert listing.status_code == 200 and listing.context["cl"].result_count >= 2
     event_id = listing.context["cl"].result_list[0].pk
     assert client.post(reverse("admin:therapies_auditevent_delete", args=[event_id])).status_code == 403
+
+
+def test_untouched_fields_do_not_show_as_changed_when_a_browser_sends_crlf(client, editor):
+    change_request, revision = draft_change(editor)
+    client.force_login(editor)
+    url = reverse("admin:therapies_revision_edit", args=[change_request.pk, revision.pk])
+    # Browsers send textareas with CRLF line ends.
+    data = {k: (v.replace("\n", "\r\n") if isinstance(v, str) else v) for k, v in form_data(client.get(url)).items()}
+    data["content-dosing"] = "Only this changed."
+    data["_save"] = "Save draft"
+    assert client.post(url, data).status_code == 302
+    page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
+    entry = page.context["entries"][0]
+    assert [f["change"].name for f in entry["fields"]] == ["dosing"]
+    assert entry["diff"].rows == []

@@ -11,10 +11,12 @@ from django import forms
 from django.db import models
 
 from .models import Frequency, Risk, Significance, TherapyRisk
-from .snapshots import CHILDREN, PUBLISH_STATE_FIELDS, editable_fields, m2m_fields
+from .snapshots import CHILDREN, PUBLISH_STATE_FIELDS, editable_fields, m2m_fields, normalise_text
 
 
 def _json_value(value):
+    if isinstance(value, str):
+        return normalise_text(value)
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, datetime.date):
@@ -82,9 +84,9 @@ class BaseTherapyRiskFormSet(forms.BaseFormSet):
                 {
                     "risk": data["risk"].pk,
                     "frequency": data["frequency"],
-                    "figure": data["figure"],
+                    "figure": normalise_text(data["figure"]),
                     "boxed_warning": data["boxed_warning"],
-                    "notes": data["notes"],
+                    "notes": normalise_text(data["notes"]),
                 }
             )
         return sorted(rows, key=lambda row: row["risk"])
@@ -144,3 +146,25 @@ class CommentForm(forms.Form):
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     field_name = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+
+class ScheduleForm(forms.Form):
+    """A date and time in the site's time zone (UTC), from a datetime-local input."""
+
+    when = forms.DateTimeField(
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": "Give the date and time.",
+            "invalid": "Give the date and time as a date and a 24-hour time, for example 2026-05-12 09:30.",
+        },
+    )
+
+
+def parse_schedule_time(data) -> tuple[datetime.datetime | None, str | None]:
+    """(time, None) from a posted schedule form, or (None, the error in the user's words)."""
+    form = ScheduleForm(data)
+    if not form.is_valid():
+        return None, " ".join(form.errors.get("when", [])) or "Give the date and time."
+    return form.cleaned_data["when"], None

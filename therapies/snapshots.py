@@ -56,8 +56,16 @@ def m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
     return list(model._meta.many_to_many)
 
 
-def _to_json(field: models.Field, value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
+def normalise_text(value: str) -> str:
+    """Browsers send textareas with CRLF line ends and forms strip the ends: store text the same way always,
+    so an untouched field never shows up as a change in a diff."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _to_json(field: models.Field | None, value: Any) -> Any:
+    if isinstance(value, str):
+        return normalise_text(value)
+    if value is None or isinstance(value, bool | int):
         return value
     return _encoder.default(value)
 
@@ -72,7 +80,10 @@ def snapshot_of(obj: models.Model) -> dict:
     for related_name, spec in CHILDREN.get(model, {}).items():
         rows = spec["model"].objects.filter(**{spec["parent"]: obj}).order_by(spec["key"])
         children[related_name] = [
-            {name: getattr(row, f"{name}_id" if name == spec["key"] else name) for name in spec["fields"]}
+            {
+                name: _to_json(None, getattr(row, f"{name}_id" if name == spec["key"] else name))
+                for name in spec["fields"]
+            }
             for row in rows
         ]
     return {"fields": fields, "m2m": m2m, "children": children}
