@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-migrations clean
+.PHONY: run test lint check-migrations clean bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(VENV)/.dev-installed
 
 check-migrations: $(VENV)/.dev-installed
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+## bench: load-test on PostgreSQL + Redis with scale data, cache on and off; writes docs/PERFORMANCE.md
+bench: $(VENV)/.runtime-installed
+	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -4,6 +4,7 @@ Production is the default: DEBUG is off and SECRET_KEY must be set. `make run`
 turns development mode on explicitly with DEBUG=1. See README "Configuration".
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -48,8 +49,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "therapies",
 ]
 
@@ -62,6 +65,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "msinfo.middleware.PermissionsPolicyMiddleware",
+    "msinfo.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "msinfo.urls"
@@ -102,9 +110,21 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache: Redis shared by every app server when CACHE_URL is set (redis://host:6379/0), else this
+# process's memory. The public page cache (therapies/caching.py, docs/PERFORMANCE.md) lives in it.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# Publishing invalidates at once through the shared cache. Without Redis each process has its own
+# cache and sees a publish made in another process only when its copy expires, so keep that short.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if CACHE_URL else "60"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,9 +182,74 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only set SECURE_PROXY_SSL_HEADER=1 when the proxy strips any X-Forwarded-Proto a client sends,
+# otherwise a client could claim HTTPS (docs/RELIABILITY.md "Production settings").
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# How long content may go between reviews, in days (DESIGN.md; never more than 3 years).
-REVIEW_INTERVAL_DAYS = min(int(os.environ.get("REVIEW_INTERVAL_DAYS", "365")), 3 * 365)
+# Content-Security-Policy (django-csp 4): our own static files only; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the site never uses (msinfo.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Sessions: an editorial sign-in lasts a working day at most and ends when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): 5 failures from one address for one username lock that pair
+# out for an hour. An administrator lifts it in the admin ("Access attempts") or with
+# `manage.py axes_reset_username <name>` / `axes_reset` (README "Locked out of the admin").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# The lockout page (templates/axes/lockout.html) says what happened, for how long and who can lift it.
+AXES_LOCKOUT_CALLABLE = "msinfo.lockout.lockout_response"
+# The address is REMOTE_ADDR (never a client-supplied header); behind a proxy, have the proxy
+# pass the client address to gunicorn (--forwarded-allow-ips) rather than trusting X-Forwarded-For here.
+
+# How long content may go between reviews, in days (DESIGN.md; never more than 3 years: the PIF TICK
+# asks for a review at least every 3 years). REVIEW_INTERVAL_DAYS_THERAPY / _TRIAL / _RISK override
+# it for one content type; therapies/review_cycle.py applies the 3-year cap again at use.
+def _review_interval_days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number of days, not {raw!r}.") from None
+    if days < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1 day.")
+    return min(days, 3 * 365)
+
+
+REVIEW_INTERVAL_DAYS = _review_interval_days("REVIEW_INTERVAL_DAYS", 365)
+REVIEW_INTERVAL_DAYS_BY_TYPE = {
+    model: _review_interval_days(f"REVIEW_INTERVAL_DAYS_{model.upper()}", REVIEW_INTERVAL_DAYS)
+    for model in ("therapy", "trial", "risk")
+    if os.environ.get(f"REVIEW_INTERVAL_DAYS_{model.upper()}", "").strip()
+}
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,6 @@ STORAGES = {
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tests change rows directly and read the page again; the page cache is switched on only by the
+# tests about it (tests/test_caching.py), which clear it first.
+PAGE_CACHE = False

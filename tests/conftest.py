@@ -70,7 +70,9 @@ def superuser(db, django_user_model):
 @pytest.fixture(autouse=True)
 def _reseed_after_flush(request):
     """Transactional tests (live server, concurrency) flush the database; put the seed content back first."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    marked_transactional = marker is not None and bool(marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    if marked_transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         from therapies.models import Therapy
 

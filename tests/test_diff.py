@@ -21,6 +21,8 @@ PUBLISH_STATE = {
     "last_reviewed_by",
     "next_review_due",
     "live_revision",
+    "unpublish_at",
+    "search_vector",  # the search index (search.py), filled on PostgreSQL; not editable content
 }
 
 

@@ -283,3 +283,5 @@ admin.site.site_header = "msinfo editorial"
 admin.site.site_title = "msinfo editorial"
 admin.site.index_title = "Content and review"
 
+# Readers' correction suggestions (registered in their own module).
+from . import correction_admin  # noqa: E402,F401

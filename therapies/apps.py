@@ -5,3 +5,9 @@ class TherapiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "therapies"
     verbose_name = "MS therapies"
+
+    def ready(self) -> None:
+        from . import caching, search, signals
+
+        signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
+        signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")

@@ -116,3 +116,23 @@ def on_commit(event: str, change_request, *, actor, extra: dict | None = None) -
     emails = queue(event, change_request, actor=actor, extra=extra)
     if emails:
         transaction.on_commit(lambda: deliver(emails))
+
+
+def queue_message(
+    *, to: list[str], subject: str, template: str, context: dict, change_request=None
+) -> list[OutboundEmail]:
+    """Record one email to each address (inside the caller's transaction), for messages that are
+    not a change-request event: schedules, scheduled-publishing failures, review reminders."""
+    to = sorted({address for address in to if address})
+    if not to:
+        return []
+    body = render_to_string(template, context)
+    return OutboundEmail.objects.bulk_create(
+        [OutboundEmail(to=address, subject=subject[:300], body=body, change_request=change_request) for address in to]
+    )
+
+
+def deliver_on_commit(emails: list[OutboundEmail]) -> None:
+    """Try to send `emails` once the surrounding transaction has committed (retried by cron if not)."""
+    if emails:
+        transaction.on_commit(lambda: deliver(emails))

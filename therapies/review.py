@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,9 +27,11 @@ from .forms import (
     ReasonForm,
     StartChangeRequestForm,
     draft_forms,
+    parse_schedule_time,
     snapshot_from_forms,
 )
 from .models import ChangeRequest, ReviewComment, Revision, Significance, State
+from .safety import safety_reasons
 from .snapshots import CONTENT_MODELS, snapshot_of
 from .workflow import WorkflowError
 
@@ -83,6 +86,7 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
                 "model_name": revision.content_type.model,
             }
         )
+    audit_events = list(change_request.audit_events.select_related("actor").order_by("created_at", "pk"))
     actions = workflow.available_actions(change_request, request.user)
     refusals = {
         name: check(change_request, request.user)
@@ -100,11 +104,35 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         authors=list(change_request.authors.all()),
         significance_choices=Significance.choices,
         addable=[(name, model._meta.verbose_name) for name, model in CONTENT_MODELS.items()],
-        audit_events=change_request.audit_events.select_related("actor").order_by("created_at"),
+        audit_events=audit_events,
+        schedule_failure=_last_schedule_failure(change_request, audit_events),
+        safety_reasons=_safety_reasons(revisions),
+        time_zone=timezone.get_current_timezone_name(),
         opts=ChangeRequest._meta,
         State=State,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/review.html", context)
+
+
+def _last_schedule_failure(change_request: ChangeRequest, audit_events: list):
+    """The failed scheduled publish to explain on the page, while the change is still approved and unscheduled."""
+    if change_request.state != State.APPROVED or change_request.publish_at is not None:
+        return None
+    for event in reversed(audit_events):
+        schedule = event.details.get("schedule") if isinstance(event.details, dict) else None
+        if schedule == workflow.SCHEDULE_FAILED:
+            return event
+        if schedule is not None or event.action == "approve":
+            return None  # rescheduled or re-approved since
+    return None
+
+
+def _safety_reasons(revisions: list[Revision]) -> list[str]:
+    """Why this change counts as a safety update (safety.py), for the reviewer confirming its significance."""
+    reasons = []
+    for revision in revisions:
+        reasons.extend(safety_reasons(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot))
+    return reasons
 
 
 ACTION_LABELS = {
@@ -114,6 +142,7 @@ ACTION_LABELS = {
     "reject": "rejected",
     "withdraw": "withdrawn",
     "publish": "published",
+    "unschedule": "taken off the schedule; it is still approved",
 }
 
 
@@ -139,6 +168,11 @@ def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpRes
             workflow.withdraw(change_request=change_request, user=request.user, reason=text)
         elif action == "publish":
             workflow.publish(change_request=change_request, user=request.user)
+        elif action == "schedule":
+            _schedule(request, change_request)
+            return redirect(_change_request_url(change_request))
+        elif action == "unschedule":
+            workflow.unschedule(change_request=change_request, user=request.user)
         elif action == "save_note":
             _save_change_note(request, change_request)
             return redirect(_change_request_url(change_request))
@@ -153,6 +187,21 @@ def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpRes
     else:
         messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
     return redirect(_change_request_url(change_request))
+
+
+def _schedule(request: HttpRequest, change_request: ChangeRequest) -> None:
+    # Permission and state first, so a refused user hears why rather than about the date format.
+    refusal = workflow.can_schedule(change_request, request.user)
+    if refusal:
+        raise WorkflowError(refusal)
+    when, error = parse_schedule_time(request.POST)
+    if error:
+        raise WorkflowError(error)
+    change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when)
+    messages.success(
+        request,
+        f"Change request #{change_request.pk} will go live at {workflow.format_when(change_request.publish_at)}.",
+    )
 
 
 def _save_change_note(request: HttpRequest, change_request: ChangeRequest) -> None:
@@ -185,7 +234,7 @@ def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
 # --- Editing drafts ---------------------------------------------------------------------------------------------
 
 
-def _edit_page(request, *, change_request, model, form, formsets, revision=None) -> TemplateResponse:
+def _edit_page(request, *, change_request, model, form, formsets, revision=None, version=None) -> TemplateResponse:
     verbose = model._meta.verbose_name
     title = f"Edit {revision.object_repr}" if revision else f"New {verbose}"
     context = _admin_context(
@@ -193,6 +242,7 @@ def _edit_page(request, *, change_request, model, form, formsets, revision=None)
         title,
         change_request=change_request,
         revision=revision,
+        version=version,
         form=form,
         formsets=formsets,
         model_name=model._meta.model_name,
@@ -209,12 +259,24 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
     revision = get_object_or_404(Revision, pk=revision_id, change_request=change_request)
     model = revision.content_type.model_class()
     instance = model.objects.get(pk=revision.object_id)
+    # The version the editor's form was opened at travels with it (optimistic version check).
+    version = revision.version
     if request.method == "POST":
         form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance, data=request.POST)
-        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        try:
+            version = int(request.POST.get("_version", ""))
+        except ValueError:
+            version = None
+        if version is None:
+            # Without it a save could overwrite someone else's; re-show the text instead of guessing.
+            messages.error(request, "The draft was not saved: the form was incomplete. Copy your text, "
+                           "reload the page and try again.")
+        elif form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
             try:
-                workflow.save_draft(revision=revision, user=request.user, snapshot=snapshot_from_forms(form, formsets))
+                workflow.save_draft(revision=revision, user=request.user,
+                                    snapshot=snapshot_from_forms(form, formsets), expected_version=version)
             except WorkflowError as error:
+                # The bound form re-shows exactly what was submitted, so nothing typed is lost.
                 messages.error(request, error.message)
             else:
                 if "_preview" in request.POST:
@@ -226,7 +288,7 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
     else:
         form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance)
     return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets,
-                      revision=revision)
+                      revision=revision, version=version)
 
 
 @never_cache
@@ -369,6 +431,17 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
         elif action == "confirm":
             workflow.confirm_reviewed(obj=obj, user=request.user, note=text)
             messages.success(request, f"Thank you: {obj} is confirmed as still accurate.")
+        elif action == "schedule_unpublish":
+            if not workflow.is_reviewer(request.user):
+                raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
+            when, error = parse_schedule_time(request.POST)
+            if error:
+                raise WorkflowError(error)
+            obj = workflow.schedule_unpublish(obj=obj, user=request.user, at=when, reason=text)
+            messages.success(request, f"{obj} will come off the site at {workflow.format_when(obj.unpublish_at)}.")
+        elif action == "unschedule_unpublish":
+            workflow.unschedule_unpublish(obj=obj, user=request.user)
+            messages.success(request, f"{obj} is no longer scheduled to come off the site.")
         else:
             raise Http404("No such action.")
     except WorkflowError as error:

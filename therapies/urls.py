@@ -1,6 +1,10 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from . import views
+from . import changelog, reader_views, views
+from .caching import public_page
+from .feeds import UpdatesFeed
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +16,13 @@ urlpatterns = [
     path("risks/", views.risk_list, name="risk_list"),
     path("risks/<slug:slug>/", views.risk_detail, name="risk_detail"),
     path("about/", views.about, name="about"),
+    path("updates/", changelog.updates, name="updates"),
+    path("updates/feed/", public_page(UpdatesFeed()), name="updates_feed"),
+    path("search/", reader_views.search, name="search"),
+    path("compare/", reader_views.compare, name="compare"),
+    path("corrections/<str:model_name>/<slug:slug>/", reader_views.suggest_correction, name="suggest_correction"),
+    path("corrections/<str:model_name>/<slug:slug>/thanks/", reader_views.correction_thanks, name="correction_thanks"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", reader_views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
 ]

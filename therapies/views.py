@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from .history import published_history
+from .caching import public_page
+from .history import page_history
 from .models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def sort_by_frequency(links: list[TherapyRisk]) -> list[TherapyRisk]:
     return sorted(links, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.risk.name))
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
     classes = []
@@ -57,6 +59,7 @@ class TherapyFilterForm(forms.Form):
         self.fields["course"].choices = [("", "Any MS course")] + [(c.code, c.name) for c in courses]
 
 
+@public_page
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
@@ -91,6 +94,7 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
     }
 
 
+@public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapy = get_object_or_404(
         Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
@@ -99,11 +103,12 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         therapy,
         trials=list(Trial.objects.live().filter(therapy=therapy).order_by("name")),
         therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
-        history=published_history(therapy),
+        history=page_history(therapy),
     )
     return render(request, "therapies/therapy_detail.html", context)
 
 
+@public_page
 def trial_list(request: HttpRequest) -> HttpResponse:
     trials = list(Trial.objects.live().select_related("therapy").order_by("therapy__name", "name"))
     return render(request, "therapies/trial_list.html", {"trials": trials})
@@ -113,20 +118,23 @@ def trial_detail_context(trial: Trial, *, history) -> dict:
     return {"trial": trial, "page": trial, "history": history}
 
 
+@public_page
 def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trial = get_object_or_404(
         Trial.objects.live().select_related("therapy").prefetch_related("references", "population_courses"),
         slug=slug,
     )
-    return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=published_history(trial)))
+    return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=page_history(trial)))
 
 
+@public_page
 def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
     """/trials/NCT01247324/ is a permanent alias of the trial's page."""
     trial = get_object_or_404(Trial.objects.live().only("slug"), nct_id=nct_id)
     return HttpResponsePermanentRedirect(trial.get_absolute_url())
 
 
+@public_page
 def risk_list(request: HttpRequest) -> HttpResponse:
     live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
     risks = list(
@@ -142,13 +150,15 @@ def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
     return {"risk": risk, "therapy_risks": therapy_risks, "page": risk, "history": history}
 
 
+@public_page
 def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.live().prefetch_related("references"), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
-    context = risk_detail_context(risk, therapy_risks=list(links), history=published_history(risk))
+    context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
     return render(request, "therapies/risk_detail.html", context)
 
 
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/about.html")
 

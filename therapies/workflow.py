@@ -16,14 +16,15 @@ Views, admin actions, management commands and tests all call these; no rule live
 import datetime
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from . import notifications
 from .models import (
@@ -40,6 +41,8 @@ from .models import (
     Therapy,
     Trial,
 )
+from .review_cycle import next_review_due
+from .safety import safety_reasons
 from .signals import content_published
 from .snapshots import apply_snapshot, instance_from_snapshot, snapshot_of, validate_snapshot
 
@@ -59,6 +62,10 @@ class WorkflowError(Exception):
 
 class PublishConflict(WorkflowError):
     """Publishing would overwrite a newer live version, or publish an invalid or dangling object."""
+
+
+class StaleDraft(WorkflowError):
+    """A draft was saved from a form opened before someone else's save (optimistic version check)."""
 
 
 # --- Roles -------------------------------------------------------------------------------------
@@ -182,6 +189,27 @@ def can_comment(change_request: ChangeRequest, user) -> str | None:
     return None
 
 
+def can_schedule(change_request: ChangeRequest, user) -> str | None:
+    """Scheduling is publishing at a set time: the same people, the same state."""
+    if not is_reviewer(user):
+        return "Only medical reviewers can schedule publishing."
+    if change_request.state != State.APPROVED:
+        return (
+            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
+            "only approved changes can be scheduled."
+        )
+    return None
+
+
+def can_unschedule(change_request: ChangeRequest, user) -> str | None:
+    refusal = can_schedule(change_request, user)
+    if refusal:
+        return refusal
+    if change_request.publish_at is None:
+        return f"Change request #{change_request.pk} is not scheduled."
+    return None
+
+
 CHECKS: dict[str, Callable[[ChangeRequest, object], str | None]] = {
     "edit": can_edit,
     "submit": can_submit,
@@ -191,6 +219,8 @@ CHECKS: dict[str, Callable[[ChangeRequest, object], str | None]] = {
     "withdraw": can_withdraw,
     "publish": can_publish,
     "comment": can_comment,
+    "schedule": can_schedule,
+    "unschedule": can_unschedule,
 }
 
 
@@ -243,7 +273,9 @@ def _back_to_draft_if_reviewed(change_request: ChangeRequest) -> None:
         change_request.state = State.DRAFT
         change_request.approved_by = None
         change_request.approved_at = None
-        change_request.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+        # A schedule was part of the approval: once re-approved, an old time must not publish it at once.
+        change_request.publish_at = None
+        change_request.save(update_fields=["state", "approved_by", "approved_at", "publish_at", "updated_at"])
 
 
 def _lock_object(change_request: ChangeRequest, obj: models.Model) -> None:
@@ -354,25 +386,38 @@ def create_object(*, change_request: ChangeRequest, user, model: type[models.Mod
         )
         change_request.authors.add(user)
         _back_to_draft_if_reviewed(change_request)
-        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "created"})
+        safety = _propose_safety(change_request, model, None, snapshot)
+        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj,
+               details={"step": "created", **safety})
     return revision
 
 
-def save_draft(*, revision: Revision, user, snapshot: dict) -> Revision:
-    """Save an edited snapshot. Live content is untouched; a reviewed change goes back to draft."""
+def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: int | None = None) -> Revision:
+    """Save an edited snapshot. Live content is untouched; a reviewed change goes back to draft.
+
+    `expected_version` is the revision's version when the editor opened the form: if someone has
+    saved since, the save is refused (StaleDraft) rather than silently overwriting their work.
+    """
     with transaction.atomic():
         change_request = _locked_change_request(revision.change_request)
         _require(can_edit(change_request, user))
         model = model_for(revision)
         obj = model.objects.get(pk=revision.object_id)
+        revision = Revision.objects.select_for_update().select_related("edited_by").get(pk=revision.pk)
+        if expected_version is not None and expected_version != revision.version:
+            raise StaleDraft(
+                f"Someone else saved this draft since you opened it ({display_name(revision.edited_by)}, "
+                f"{timezone.localtime(revision.updated_at):%d %b %Y %H:%M:%S}). Reload the page to see their "
+                "changes; your text is below so nothing is lost."
+            )
         try:
             validate_snapshot(model, snapshot, obj)
         except ValidationError as error:
             raise WorkflowError(f"{obj} could not be saved: {describe_validation_error(error)}") from None
-        revision = Revision.objects.select_for_update().get(pk=revision.pk)
         changed = revision.snapshot != snapshot
         revision.snapshot = snapshot
         revision.edited_by = user
+        revision.version += 1
         if revision.is_new:
             # The not-yet-live row mirrors its draft, so links and unique names stay correct.
             apply_snapshot(obj, snapshot)
@@ -381,8 +426,25 @@ def save_draft(*, revision: Revision, user, snapshot: dict) -> Revision:
         change_request.authors.add(user)
         if changed:
             _back_to_draft_if_reviewed(change_request)
-        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "saved"})
+        safety = _propose_safety(change_request, model, revision.base_snapshot, snapshot)
+        _audit(user, AuditAction.EDIT, change_request=change_request, obj=obj,
+               details={"step": "saved", **safety})
     return revision
+
+
+def _propose_safety(change_request: ChangeRequest, model: type[models.Model], base_snapshot: dict | None,
+                    snapshot: dict) -> dict:
+    """Propose "safety" significance for a draft that adds a risk, changes a risk's frequency or a
+    boxed warning (safety.py). It only ever raises it; the reviewer confirms or changes it on approval.
+    Returns what to add to the audit details."""
+    if change_request.significance == Significance.SAFETY:
+        return {}
+    reasons = safety_reasons(model, base_snapshot, snapshot)
+    if not reasons:
+        return {}
+    change_request.significance = Significance.SAFETY
+    change_request.save(update_fields=["significance", "updated_at"])
+    return {"significance": Significance.SAFETY, "safety": reasons}
 
 
 def remove_object(*, revision: Revision, user) -> None:
@@ -553,8 +615,9 @@ def _delete_unpublished(objects: list[models.Model]) -> None:
 # --- Actions: publishing -------------------------------------------------------------------------------
 
 
-def _review_due(now: datetime.datetime) -> datetime.date:
-    return timezone.localdate(now) + datetime.timedelta(days=settings.REVIEW_INTERVAL_DAYS)
+def _review_due(model: type[models.Model], now: datetime.datetime) -> datetime.date:
+    """When the next review of content of `model` reviewed at `now` falls due (review_cycle.py)."""
+    return next_review_due(model, now)
 
 
 def _check_publishable(change_request: ChangeRequest, revisions: list[Revision]) -> dict[int, models.Model]:
@@ -604,33 +667,46 @@ def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
     with transaction.atomic():
         change_request = _locked_change_request(change_request)
         _require(can_publish(change_request, user))
-        revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
-        objects = _check_publishable(change_request, revisions)
-        now = timezone.now()
-        for revision in revisions:
-            obj = apply_snapshot(objects[revision.pk], revision.snapshot)
-            obj.live = True
-            obj.first_published_at = obj.first_published_at or now
-            obj.last_published_at = now
-            # A content publish by a reviewer counts as a review of the page (rule 6).
-            obj.last_reviewed_at = now
-            obj.last_reviewed_by = user
-            obj.next_review_due = _review_due(now)
-            obj.live_revision = revision
-            obj.save()
-            revision.published_at = now
-            revision.object_repr = str(obj)[:200]
-            revision.save(update_fields=["published_at", "object_repr", "updated_at"])
-        change_request.state = State.PUBLISHED
-        change_request.published_by = user
-        change_request.published_at = now
-        change_request.save()
-        _release_locks(change_request)
-        _audit(user, AuditAction.PUBLISH, change_request=change_request,
-               details={"objects": [r.object_repr for r in revisions]})
-        _announce(objects.values(), "publish")
-        notifications.on_commit(notifications.PUBLISHED, change_request, actor=user)
+        _publish_approved(change_request, user)
     return change_request
+
+
+def _publish_approved(change_request: ChangeRequest, user, *, scheduled_for: datetime.datetime | None = None) -> None:
+    """Publish a change request already locked and checked by the caller (publish, publish_due).
+
+    Runs inside the caller's transaction; raises PublishConflict before its first write.
+    """
+    revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
+    objects = _check_publishable(change_request, revisions)
+    now = timezone.now()
+    for revision in revisions:
+        obj = apply_snapshot(objects[revision.pk], revision.snapshot)
+        obj.live = True
+        obj.first_published_at = obj.first_published_at or now
+        obj.last_published_at = now
+        # A content publish by a reviewer counts as a review of the page (rule 6).
+        obj.last_reviewed_at = now
+        obj.last_reviewed_by = user
+        obj.next_review_due = _review_due(type(obj), now)
+        obj.live_revision = revision
+        obj.save()
+        revision.published_at = now
+        revision.object_repr = str(obj)[:200]
+        revision.save(update_fields=["published_at", "object_repr", "updated_at"])
+    change_request.state = State.PUBLISHED
+    change_request.published_by = user
+    change_request.published_at = now
+    # Published: no schedule is left pending (Wagtail once left "scheduled" times in the past).
+    change_request.publish_at = None
+    change_request.save()
+    _release_locks(change_request)
+    details = {"objects": [r.object_repr for r in revisions]}
+    if scheduled_for is not None:
+        details.update(scheduled=True, scheduled_for=scheduled_for.isoformat())
+    _audit(user, AuditAction.PUBLISH, change_request=change_request, details=details)
+    _announce(objects.values(), "publish")
+    notifications.on_commit(notifications.PUBLISHED, change_request, actor=user,
+                            extra={"scheduled_for": scheduled_for})
 
 
 def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
@@ -644,7 +720,8 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
         if not obj.live:
             raise WorkflowError(f"{obj} is not published.")
         obj.live = False
-        obj.save(update_fields=["live"])
+        obj.unpublish_at = None  # off the site now: a pending scheduled unpublish has nothing left to do
+        obj.save(update_fields=["live", "unpublish_at"])
         _audit(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": reason.strip()})
         _announce([obj], "unpublish")
     return obj
@@ -663,7 +740,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         now = timezone.now()
         obj.last_reviewed_at = now
         obj.last_reviewed_by = user
-        obj.next_review_due = _review_due(now)
+        obj.next_review_due = _review_due(type(obj), now)
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
         _audit(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": note.strip()})
         _announce([obj], "confirm_reviewed")
@@ -688,6 +765,273 @@ def revert(*, revision: Revision, user) -> ChangeRequest:
         _audit(user, AuditAction.REVERT, change_request=change_request, obj=obj,
                details={"restored_revision": revision.pk})
     return change_request
+
+
+# --- Actions: scheduling -------------------------------------------------------------------------------------
+#
+# A reviewer approves a change to go live at a set time, or a page to come off the site at one.
+# `manage.py publish_scheduled` runs publish_due() from cron every minute, on every app server at
+# once: row locks with SKIP LOCKED make each item go to exactly one of them, and every item's
+# schedule is cleared when it runs, so nothing is ever left "scheduled" in the past.
+
+SCHEDULED = "scheduled"
+SCHEDULE_CANCELLED = "cancelled"
+SCHEDULE_FAILED = "failed"
+
+
+def format_when(when: datetime.datetime) -> str:
+    """A schedule time as reviewers read it, in the site's time zone: "12 May 2026 09:30 UTC"."""
+    return f"{date_format(timezone.localtime(when), 'j M Y H:i')} {timezone.get_current_timezone_name()}"
+
+
+def _future_time(when: datetime.datetime | None, purpose: str) -> datetime.datetime:
+    if when is None:
+        raise WorkflowError(f"Give the date and time {purpose}.")
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)  # in the site's time zone, as the form says
+    if when <= timezone.now():
+        raise WorkflowError(f"{format_when(when)} has already passed: choose a time in the future {purpose}.")
+    return when
+
+
+def schedule(*, change_request: ChangeRequest, user, publish_at: datetime.datetime) -> ChangeRequest:
+    """Approve an approved change to go live at `publish_at`, or move it to a new time."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_schedule(change_request, user))
+        publish_at = _future_time(publish_at, "for the change to go live")
+        previous = change_request.publish_at
+        change_request.publish_at = publish_at
+        change_request.save(update_fields=["publish_at", "updated_at"])
+        _audit(user, AuditAction.APPROVE, change_request=change_request, details={
+            "schedule": SCHEDULED,
+            "step": f"scheduled to go live at {format_when(publish_at)}",
+            "publish_at": publish_at.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+        })
+        _queue_schedule_email(change_request, user, "Scheduled", publish_at=publish_at, previous=previous)
+    return change_request
+
+
+def unschedule(*, change_request: ChangeRequest, user) -> ChangeRequest:
+    """Cancel a change's schedule: it stays approved, to be published now or scheduled again."""
+    with transaction.atomic():
+        change_request = _locked_change_request(change_request)
+        _require(can_unschedule(change_request, user))
+        previous = change_request.publish_at
+        change_request.publish_at = None
+        change_request.save(update_fields=["publish_at", "updated_at"])
+        _audit(user, AuditAction.APPROVE, change_request=change_request, details={
+            "schedule": SCHEDULE_CANCELLED,
+            "step": f"schedule for {format_when(previous)} cancelled",
+            "previous": previous.isoformat(),
+        })
+        _queue_schedule_email(change_request, user, "Schedule cancelled", publish_at=None, previous=previous)
+    return change_request
+
+
+def _queue_schedule_email(change_request: ChangeRequest, user, what: str, *, publish_at, previous) -> None:
+    emails = notifications.queue_message(
+        to=[a.email for a in change_request.authors.filter(is_active=True).exclude(pk=user.pk)],
+        subject=f"{what}: #{change_request.pk} {change_request.title}",
+        template="therapies/email/scheduled.txt",
+        context={"change_request": change_request, "actor": user, "publish_at": publish_at, "previous": previous,
+                 "when": format_when(publish_at) if publish_at else "",
+                 "previous_when": format_when(previous) if previous else ""},
+        change_request=change_request,
+    )
+    notifications.deliver_on_commit(emails)
+
+
+def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason: str = "") -> models.Model:
+    """Set a live page to come off the site at `at` (publish_scheduled does it)."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if not obj.live:
+            raise WorkflowError(f"{obj} is not published, so there is nothing to take off the site.")
+        at = _future_time(at, "for it to come off the site")
+        previous = obj.unpublish_at
+        obj.unpublish_at = at
+        obj.save(update_fields=["unpublish_at"])
+        _audit(user, AuditAction.UNPUBLISH, obj=obj, details={
+            "schedule": SCHEDULED,
+            "step": f"scheduled to come off the site at {format_when(at)}",
+            "unpublish_at": at.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+            "reason": (reason or "").strip(),
+        })
+    return obj
+
+
+def unschedule_unpublish(*, obj: models.Model, user) -> models.Model:
+    """Cancel a page's scheduled unpublishing: it stays on the site."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can change when content is unpublished.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if obj.unpublish_at is None:
+            raise WorkflowError(f"{obj} is not scheduled to come off the site.")
+        previous = obj.unpublish_at
+        obj.unpublish_at = None
+        obj.save(update_fields=["unpublish_at"])
+        _audit(user, AuditAction.UNPUBLISH, obj=obj, details={
+            "schedule": SCHEDULE_CANCELLED,
+            "step": f"scheduled unpublishing at {format_when(previous)} cancelled",
+            "previous": previous.isoformat(),
+        })
+    return obj
+
+
+@dataclass(frozen=True)
+class ScheduledOutcome:
+    """What publish_due() did with one due item (printed by the publish_scheduled command)."""
+
+    action: str  # "publish" or "unpublish"
+    label: str
+    ok: bool
+    message: str
+
+
+def publish_due(*, now: datetime.datetime | None = None) -> list[ScheduledOutcome]:
+    """Publish every approved change whose publish_at has come; unpublish every page whose unpublish_at has.
+
+    Safe to run at the same moment on several servers: each item is taken under a row lock with
+    SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway) and its state re-checked inside the
+    lock, so each is done exactly once. One item failing never stops the others.
+    """
+    now = now or timezone.now()
+    outcomes: list[ScheduledOutcome | None] = []
+    due = ChangeRequest.objects.filter(state=State.APPROVED, publish_at__lte=now).order_by("publish_at", "pk")
+    for pk in list(due.values_list("pk", flat=True)):
+        outcomes.append(_isolated("publish", f"change request #{pk}", _publish_scheduled, pk, now))
+    for model in (Therapy, Trial, Risk):
+        due_objects = model.objects.filter(unpublish_at__lte=now).order_by("unpublish_at", "pk")
+        for pk in list(due_objects.values_list("pk", flat=True)):
+            label = f"{model._meta.verbose_name} #{pk}"
+            outcomes.append(_isolated("unpublish", label, _unpublish_scheduled, model, pk, now))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _isolated(action: str, label: str, run: Callable, *args) -> ScheduledOutcome | None:
+    try:
+        return run(*args)
+    except Exception as error:  # one broken item must not stop the others; it is retried next run
+        logger.exception("Scheduled %s of %s failed unexpectedly", action, label)
+        return ScheduledOutcome(action, label, False, f"unexpected error, will be retried: {error}")
+
+
+def _scheduler_of(change_request: ChangeRequest):
+    """The reviewer who set the current schedule: it is published in their name."""
+    event = (
+        change_request.audit_events.filter(action=AuditAction.APPROVE, details__schedule=SCHEDULED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.actor if event else change_request.approved_by
+
+
+def _publish_scheduled(pk: int, now: datetime.datetime) -> ScheduledOutcome | None:
+    with transaction.atomic():
+        change_request = (
+            ChangeRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, state=State.APPROVED, publish_at__lte=now)
+            .first()
+        )
+        if change_request is None:
+            return None  # another server holds it, or it was published, cancelled or moved meanwhile
+        scheduled_for = change_request.publish_at
+        scheduler = _scheduler_of(change_request)
+        try:
+            with transaction.atomic():  # a conflict rolls back to here; the lock is kept
+                if can_publish(change_request, scheduler):
+                    raise WorkflowError(
+                        f"{display_name(scheduler)}, who scheduled it, can no longer publish. "
+                        "A medical reviewer must publish it or schedule it again."
+                    )
+                _publish_approved(change_request, scheduler, scheduled_for=scheduled_for)
+        except WorkflowError as error:
+            _record_schedule_failure(change_request, scheduler, scheduled_for, error.message)
+            return ScheduledOutcome("publish", str(change_request), False, error.message)
+        if scheduler is not None and scheduler.email:
+            notifications.deliver_on_commit(notifications.queue_message(
+                to=[scheduler.email],
+                subject=f"Published as scheduled: #{change_request.pk} {change_request.title}",
+                template="therapies/email/published.txt",
+                context={"change_request": change_request, "actor": scheduler, "scheduled_for": scheduled_for},
+                change_request=change_request,
+            ))
+    return ScheduledOutcome("publish", str(change_request), True,
+                            f"published as scheduled for {format_when(scheduled_for)}")
+
+
+def _record_schedule_failure(change_request: ChangeRequest, scheduler, scheduled_for, message: str) -> None:
+    """Say loudly that a scheduled publish did not happen: it stays approved, its past schedule is cleared
+    (retrying every minute would only repeat the conflict), the log and the people involved are told."""
+    change_request.publish_at = None
+    change_request.save(update_fields=["publish_at", "updated_at"])
+    _audit(None, AuditAction.COMMENT, change_request=change_request, details={
+        "schedule": SCHEDULE_FAILED,
+        "step": f"scheduled publishing at {format_when(scheduled_for)} failed: {message}",
+        "scheduled_for": scheduled_for.isoformat(),
+        "error": message,
+    })
+    people = list(change_request.authors.filter(is_active=True))
+    if scheduler is not None:
+        people.append(scheduler)
+    notifications.deliver_on_commit(notifications.queue_message(
+        to=[person.email for person in people],
+        subject=f"Scheduled publishing failed: #{change_request.pk} {change_request.title}",
+        template="therapies/email/schedule_failed.txt",
+        context={"change_request": change_request, "when": format_when(scheduled_for), "message": message},
+        change_request=change_request,
+    ))
+
+
+def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datetime) -> ScheduledOutcome | None:
+    """Take a page off the site in the name of the reviewer who scheduled it.
+
+    Unlike publishing, this does not re-check that they are still a reviewer: taking a page
+    down errs on the safe side, and it was a reviewer's decision when it was made.
+    """
+    with transaction.atomic():
+        obj = model.objects.select_for_update(skip_locked=True).filter(pk=pk, unpublish_at__lte=now).first()
+        if obj is None:
+            return None
+        scheduled_for = obj.unpublish_at
+        event = (
+            AuditEvent.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id=pk,
+                action=AuditAction.UNPUBLISH, details__schedule=SCHEDULED,
+            )
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        scheduler = event.actor if event else None
+        obj.unpublish_at = None
+        if not obj.live:
+            obj.save(update_fields=["unpublish_at"])
+            return ScheduledOutcome("unpublish", str(obj), True, "was already off the site; schedule cleared")
+        obj.live = False
+        obj.save(update_fields=["live", "unpublish_at"])
+        reason = (event.details.get("reason") if event else "") or "scheduled"
+        _audit(scheduler, AuditAction.UNPUBLISH, obj=obj, details={
+            "scheduled": True, "scheduled_for": scheduled_for.isoformat(), "reason": reason,
+            "step": f"unpublished as scheduled for {format_when(scheduled_for)}",
+        })
+        _announce([obj], "unpublish")
+        if scheduler is not None and scheduler.email:
+            notifications.deliver_on_commit(notifications.queue_message(
+                to=[scheduler.email],
+                subject=f"Unpublished as scheduled: {obj}",
+                template="therapies/email/unpublished_scheduled.txt",
+                context={"obj": obj, "actor": scheduler, "when": format_when(scheduled_for), "reason": reason,
+                         "admin_path": f"/admin/therapies/{model._meta.model_name}/{obj.pk}/change/"},
+            ))
+    return ScheduledOutcome("unpublish", str(obj), True, f"unpublished as scheduled for {format_when(scheduled_for)}")
 
 
 # --- Reads used by pages -------------------------------------------------------------------------------------

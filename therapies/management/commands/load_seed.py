@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from therapies import search
 from therapies.models import Therapy
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                         "The seed content was not loaded because these rows are invalid:\n  "
                         + "\n  ".join(problems)
                     )
+                search.rebuild_index()  # fixtures bypass publishing, so index them here
         except CommandError:
             raise
         except Exception as error:  # a malformed file or a broken reference

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `make bench`: the site under load on PostgreSQL + Redis with 500 therapies, 20 000 trials and
+# 1 000 risks, cache on and cache off, against /healthz as the ceiling. Writes docs/PERFORMANCE.md.
+# Starts PostgreSQL and Redis if they are not answering, installs wrk if missing, and works in a
+# throwaway database that is dropped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+PY=.venv/bin/python
+PORT=8200
+BASE="http://127.0.0.1:$PORT"
+DURATION="${BENCH_DURATION:-10}"
+THERAPIES="${BENCH_THERAPIES:-500}" TRIALS="${BENCH_TRIALS:-20000}" RISKS="${BENCH_RISKS:-1000}"
+RESULTS="$(mktemp -d /tmp/msinfo-bench.XXXXXX)"
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+    echo "== Starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "== Starting Redis"
+    command -v redis-server >/dev/null || { apt-get update -qq; apt-get install -y -qq redis-server >/dev/null; }
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+fi
+if ! command -v wrk >/dev/null; then
+    echo "== Installing wrk"
+    apt-get update -qq
+    apt-get install -y -qq wrk >/dev/null
+fi
+
+PG="postgres://postgres@127.0.0.1:5432"
+DB="msinfo_bench_$$"
+REDIS_DB=15
+GUNICORN_PID=""
+cleanup() {
+    [ -n "$GUNICORN_PID" ] && { kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; }
+    psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS $DB" || true
+    redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+psql "$PG/postgres" -q -c "CREATE DATABASE $DB"
+redis-cli -n "$REDIS_DB" flushdb >/dev/null
+
+# Production settings: DEBUG off, a throwaway secret, plain HTTP on 127.0.0.1.
+export DATABASE_URL="$PG/$DB" CACHE_URL="redis://127.0.0.1:6379/$REDIS_DB" DEBUG=0 \
+       SECRET_KEY="bench-only-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+       ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING \
+       BENCH_PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+echo "== Database $DB: migrate, seed, generate $THERAPIES therapies / $TRIALS trials / $RISKS risks"
+$PY manage.py migrate --noinput -v0
+$PY manage.py load_seed
+$PY manage.py generate_content --therapies "$THERAPIES" --trials "$TRIALS" --risks "$RISKS" --force
+$PY manage.py collectstatic --noinput -v0
+$PY manage.py shell < bench/make_users.py
+psql "$DATABASE_URL" -q -c "VACUUM ANALYZE"
+
+PAGES=(
+    "healthz|/healthz"
+    "home|/"
+    "therapy list|/therapies/"
+    "therapy page|/therapies/synthetic-therapy-0250/"
+    "trial page|/trials/synthetic-trial-10000/"
+    "risk page|/risks/synthetic-risk-0500/"
+    "compare|/compare/?t=ocrelizumab&t=natalizumab&t=synthetic-therapy-0001"
+    "search|/search/?q=natalizumab"
+    "search, common word|/search/?q=infusion"
+    "updates|/updates/"
+)
+
+start_server() {
+    PAGE_CACHE="$1" .venv/bin/gunicorn msinfo.wsgi:application -w 2 -b "127.0.0.1:$PORT" \
+        --log-level warning --error-logfile "$RESULTS/gunicorn-$1.log" &
+    GUNICORN_PID=$!
+    for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/healthz" && return 0; sleep 0.2; done
+    echo "gunicorn did not start; see $RESULTS/gunicorn-$1.log" >&2
+    exit 1
+}
+stop_server() {
+    kill "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""
+}
+
+echo '[' > "$RESULTS/pages.json"
+first=1
+for entry in "${PAGES[@]}"; do
+    name="${entry%%|*}"; url="${entry#*|}"
+    [ $first = 1 ] || echo ',' >> "$RESULTS/pages.json"; first=0
+    printf '["%s", "%s"]' "$name" "$url" >> "$RESULTS/pages.json"
+done
+echo ']' >> "$RESULTS/pages.json"
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+for mode in 1 0; do
+    label=$([ $mode = 1 ] && echo on || echo off)
+    echo "== gunicorn, 2 workers, page cache $label"
+    start_server "$mode"
+    for entry in "${PAGES[@]}"; do
+        name="${entry%%|*}"; url="${entry#*|}"; slug="${name// /-}"
+        status=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$url")
+        if [ "$status" != 200 ]; then
+            echo "   $name ($url) answers $status: skipped (not built yet?)"
+            continue
+        fi
+        for _ in $(seq 1 20); do curl -s -o /dev/null "$BASE$url"; done  # warm up
+        wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE$url" > "$RESULTS/wrk-$label-$slug.txt"
+        $PY bench/parse_wrk.py < "$RESULTS/wrk-$label-$slug.txt" > "$RESULTS/wrk-$label-$name.json"
+        echo "   $name: $(cat "$RESULTS/wrk-$label-$name.json")"
+    done
+    if [ $mode = 0 ]; then
+        echo "== Admin trial change list (signed in, 20 requests)"
+        $PY bench/admin_timing.py "$BASE" bench-reviewer "$BENCH_PASSWORD" 20 | tee "$RESULTS/admin.json"
+    fi
+    stop_server
+done
+
+echo "== Publishing 10-object change requests"
+$PY manage.py shell < bench/publish_timing.py | sed -n 's/^PUBLISH_JSON=//p' | tee "$RESULTS/publish.json"
+
+echo "== Two servers, one PostgreSQL, one Redis"
+bench/two_servers.sh | tee "$RESULTS/two_servers.txt"
+
+cat > "$RESULTS/machine.json" <<JSON
+{"date": "$(date -u +%Y-%m-%d)", "nproc": "$(nproc)",
+ "cpu": "$(lscpu | sed -n 's/^Model name: *//p' | head -1)",
+ "memory": "$(free -h | awk '/^Mem:/{print $2}')",
+ "python": "$($PY -c 'import platform; print(platform.python_version())')",
+ "django": "$($PY -c 'import django; print(django.get_version())')",
+ "postgresql": "PostgreSQL $(psql "$DATABASE_URL" -Atc 'SHOW server_version' | cut -d' ' -f1)",
+ "redis": "$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')",
+ "gunicorn": "$(.venv/bin/gunicorn --version | awk '{print $NF}' | tr -d '()')",
+ "duration": "$DURATION",
+ "load": "$LOAD_BEFORE before the wrk runs, $(cut -d' ' -f1-3 /proc/loadavg) after",
+ "data": "$THERAPIES synthetic therapies, $TRIALS trials, $RISKS risks (+ the seed), with two published versions of every therapy and risk"}
+JSON
+echo
+$PY bench/report.py "$RESULTS"

@@ -1,0 +1,263 @@
+"""The public page cache: `@public_page` on a public GET view, invalidated by publishing.
+
+How it stays correct across several app servers (docs/PERFORMANCE.md has the full story):
+
+* One cache for every server: Django's cache framework, Redis when CACHE_URL is set.
+* One global *content version* in that cache. Publishing, unpublishing and confirming a
+  review raise it (a `content_published` receiver, connected in apps.py), so every
+  server's next request misses and renders the new content. Nothing is deleted: an
+  entry stored under an older version is simply never served again, and is overwritten.
+* Each stored page carries the version read *before* its view ran. A page rendered while
+  a publish was committing is stored under the old version and so never served: no stale
+  page can be stored under a new version.
+* The version key never expires. If it is lost anyway (Redis restarted or evicted it),
+  a fresh version is started from the clock, so pages stored before can never match it.
+* A cache hit costs no database query. Each process also keeps the pages it served last in its
+  own memory (`_recent`, checked against the shared version on every request), so a hit usually
+  costs one small cache read (the version) instead of carrying the whole page from Redis.
+
+Never served from the cache, and never stored:
+* anything but GET/HEAD, and HEAD is only served, never stored;
+* requests carrying a session cookie — editors are logged in, and logged-in pages may differ.
+  Checking for the cookie costs nothing; `request.user.is_authenticated` would load the
+  session from the database on every request (and an anonymous reader has no session cookie);
+* requests carrying a messages cookie (a flash message is to be shown once, to one reader);
+* query strings longer than MAX_QUERY_STRING (junk URLs must not fill the cache);
+* responses that set a cookie, touch the session or vary on Cookie;
+* responses other than 200 and 301.
+
+Previews are admin views (never decorated) and need a session cookie anyway.
+
+CSRF tokens: content pages embed the "Suggest a correction" form, whose `{% csrf_token %}` is
+per reader. The stored copy holds a placeholder instead of the token, and every response —
+hit or miss — carries a token of its own reader (`get_token()`, which also sets or renews that
+reader's csrftoken cookie). No reader ever receives another reader's token, and the page stays
+cacheable. A token anywhere but a `csrfmiddlewaretoken` form input is not recognised, and such
+a page is not stored. Pages with a token carry a weak ETag (the bytes differ by the token).
+
+Every decorated response, cached or not, carries ETag and Last-Modified and is answered
+with 304 Not Modified when the browser's copy is current.
+"""
+
+import functools
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "msinfo:page-cache:content-version"
+PAGE_KEY_PREFIX = "msinfo:page:"
+MAX_QUERY_STRING = 512
+CACHEABLE_STATUS = frozenset({200, 301})
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+CSRF_PLACEHOLDER = b"\x00msinfo-csrf\x00"
+RECENT_PAGES = 300  # per process
+RECENT_PAGE_MAX_BYTES = 1024 * 1024
+# Response headers worth keeping with a stored page (the rest are added per request by middleware).
+STORED_HEADERS = ("Content-Type", "Location", "Content-Language")
+
+
+class _RecentPages:
+    """This process's most recently served pages: a small LRU in front of the shared cache.
+
+    Never trusted on its own: an entry is served only if it carries the current shared version,
+    which is read from the shared cache on every request.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pages: OrderedDict[str, tuple] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, version) -> tuple | None:
+        with self.lock:
+            stored = self.pages.get(key)
+            if stored is None or stored[0] != version:
+                return None
+            self.pages.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: tuple) -> None:
+        if len(stored[2]) > RECENT_PAGE_MAX_BYTES:
+            return
+        with self.lock:
+            self.pages[key] = stored
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+_recent = _RecentPages(RECENT_PAGES)
+
+
+def _cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def page_cache_enabled() -> bool:
+    return getattr(settings, "PAGE_CACHE", True)
+
+
+def _fresh_version() -> int:
+    """A version no earlier page can carry: the clock in microseconds (counters only go up from here)."""
+    return time.time_ns() // 1000
+
+
+def current_version() -> int:
+    """The content version, starting a fresh one if the key is missing."""
+    cache = _cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_content_version(**_signal_kwargs) -> None:
+    """Invalidate every cached page on every server (receiver of signals.content_published)."""
+    cache = _cache()
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # missing: a fresh version is newer than anything stored
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+    except Exception:
+        # A cache outage must not undo a committed publish; pages expire after PAGE_CACHE_SECONDS anyway.
+        logger.exception("Could not raise the page-cache content version; cached pages expire on their own")
+
+
+def page_key(request: HttpRequest) -> str:
+    """Scheme, host, path and the raw query string, hashed to a fixed length."""
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{request.META.get('QUERY_STRING', '')}"
+    return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _bypasses_cache(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in cookies
+        or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in cookies
+        or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if request.method != "GET" or response.status_code not in CACHEABLE_STATUS or response.streaming:
+        return False
+    if response.cookies:
+        return False  # a per-reader cookie (a message, a preference) must never be shared
+    session = getattr(request, "session", None)
+    if session is not None and session.accessed:
+        return False  # SessionMiddleware would add Vary: Cookie
+    vary = response.get("Vary", "").lower()
+    cache_control = response.get("Cache-Control", "").lower()
+    return "cookie" not in vary and not any(word in cache_control for word in ("private", "no-store"))
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
+    """Set the validators and answer 304 when the browser's copy is current."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    if not response.has_header("Cache-Control"):
+        # Browsers keep the page but ask again each time (a cheap 304), so a publish shows at once.
+        patch_cache_control(response, no_cache=True)
+    return get_conditional_response(request, etag=etag, last_modified=int(last_modified), response=response)
+
+
+def _etag_of(content: bytes) -> str:
+    """Weak when the page carries a per-reader CSRF token: equivalent for the reader, not byte-identical."""
+    weak = "W/" if CSRF_PLACEHOLDER in content else ""
+    return f'{weak}"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+
+
+def _shareable_content(request: HttpRequest, content: bytes) -> bytes | None:
+    """The body to store: reader's CSRF tokens replaced by the placeholder; None if it can't be shared."""
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return content
+    shared, count = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", content)
+    return shared if count else None  # get_token() was called for something we can't see: keep it private
+
+
+def _with_reader_token(request: HttpRequest, content: bytes) -> bytes:
+    if CSRF_PLACEHOLDER not in content:
+        return content
+    return content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+
+
+def _from_stored(request: HttpRequest, stored: tuple) -> tuple[HttpResponse, str, float]:
+    _version, status, content, headers, etag, rendered_at = stored
+    response = HttpResponse(_with_reader_token(request, content), status=status)
+    for name, value in headers:
+        response[name] = value
+    return response, etag, rendered_at
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache a public, anonymous GET view in the shared page cache (see the module docstring)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        use_cache = page_cache_enabled() and not _bypasses_cache(request)
+        version = key = None
+        if use_cache:
+            cache = _cache()
+            key = page_key(request)
+            try:
+                version = current_version()
+                stored = _recent.get(key, version)
+                if stored is None:
+                    stored = cache.get(key)
+                    if stored is not None and stored[0] == version:
+                        _recent.put(key, stored)
+            except Exception:
+                logger.exception("Page cache unavailable; rendering %s uncached", request.path)
+                use_cache, stored = False, None
+            if stored is not None and stored[0] == version:
+                response, etag, rendered_at = _from_stored(request, stored)
+                response["X-Page-Cache"] = "hit"
+                if response.status_code != 200:
+                    return response
+                return _conditional(request, response, etag, rendered_at)
+
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()  # TemplateResponse: the content is needed for the ETag
+        if response.streaming:
+            return response
+        rendered_at = time.time()
+        shared = _shareable_content(request, response.content)
+        etag = _etag_of(shared if shared is not None else response.content)
+        if use_cache and shared is not None and _storable(request, response):
+            headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+            stored = (version, response.status_code, shared, headers, etag, rendered_at)
+            try:
+                _cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+                _recent.put(key, stored)
+            except Exception:
+                logger.exception("Could not store %s in the page cache", request.path)
+            response["X-Page-Cache"] = "miss"
+        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            patch_cache_control(response, private=True)
+        if response.status_code != 200:
+            return response
+        return _conditional(request, response, etag, rendered_at)
+
+    wrapper.public_page = True
+    return wrapper
+

@@ -1,0 +1,121 @@
+"""The public change log: /updates/ (and the Atom feed in feeds.py).
+
+It lists published change requests only, newest first, each with its public change note and
+links to the pages it changed that are live now. A change whose pages have all since been taken
+off the site is not listed: the log never points readers at, or describes, unpublished content.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .caching import public_page
+from .models import ChangeRequest, Revision, Risk, Significance, Therapy, Trial
+
+UPDATES_PER_PAGE = 20
+CONTENT_MODELS = (Therapy, Trial, Risk)
+SIGNIFICANCE_HEADINGS = {
+    Significance.SAFETY: "Safety update",
+    Significance.MAJOR: "Major update",
+    Significance.MINOR: "Minor update",
+}
+
+
+def published_changes(significance: str | None = None):
+    """Published change requests with at least one live page, newest first."""
+    touches_live_page = Q()
+    for model in CONTENT_MODELS:
+        touches_live_page |= Q(
+            Exists(
+                Revision.objects.filter(
+                    change_request=OuterRef("pk"),
+                    content_type=ContentType.objects.get_for_model(model),
+                    object_id__in=model.objects.live().values("pk"),
+                )
+            )
+        )
+    changes = ChangeRequest.objects.published().filter(touches_live_page)
+    if significance:
+        changes = changes.filter(significance=significance)
+    return changes.only("pk", "significance", "change_note", "published_at").order_by("-published_at", "-pk")
+
+
+def with_live_pages(change_requests: list[ChangeRequest]) -> list[ChangeRequest]:
+    """Give each change request `.live_pages`: the live objects it changed. One query plus one per content type."""
+    revisions = list(
+        Revision.objects.filter(change_request__in=[cr.pk for cr in change_requests])
+        .order_by("pk")
+        .values_list("change_request_id", "content_type_id", "object_id")
+    )
+    live: dict[tuple[int, int], object] = {}
+    for model in CONTENT_MODELS:
+        content_type = ContentType.objects.get_for_model(model)
+        ids = {object_id for _, ct, object_id in revisions if ct == content_type.pk}
+        if ids:
+            for obj in model.objects.live().filter(pk__in=ids).only("pk", "name", "slug"):
+                live[(content_type.pk, obj.pk)] = obj
+    for change_request in change_requests:
+        change_request.live_pages = [
+            live[(ct, object_id)]
+            for cr_id, ct, object_id in revisions
+            if cr_id == change_request.pk and (ct, object_id) in live
+        ]
+        change_request.significance_heading = SIGNIFICANCE_HEADINGS.get(change_request.significance, "Update")
+    return change_requests
+
+
+class UpdatesFilterForm(forms.Form):
+    significance = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "All updates"), *[(value, f"{label} updates only") for value, label in Significance.choices]],
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a kind of update we list (safety, major or minor), "
+            "so all updates are shown."
+        },
+    )
+
+
+def significance_from(request: HttpRequest) -> tuple[UpdatesFilterForm, str | None]:
+    """The filter form and the significance to filter by (None when absent or not one we list)."""
+    form = UpdatesFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["significance"] or None
+    return form, None
+
+
+@public_page
+def updates(request: HttpRequest) -> HttpResponse:
+    form, significance = significance_from(request)
+    paginator = Paginator(published_changes(significance), UPDATES_PER_PAGE)
+    page_notice = ""
+    requested = request.GET.get("page")
+    try:
+        page = paginator.page(requested or 1)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+        page_notice = f"“{requested}” is not a page number, so the newest updates are shown."
+    except EmptyPage:
+        page = paginator.page(paginator.num_pages)
+        page_notice = (
+            f"There is no page {requested}; the list has {paginator.num_pages} "
+            f"page{'s' if paginator.num_pages != 1 else ''}. This is the last one."
+        )
+    context = {
+        "form": form,
+        "significance": significance,
+        "significance_heading": SIGNIFICANCE_HEADINGS.get(significance, ""),
+        "page_obj": page,
+        "page_range": list(paginator.get_elided_page_range(page.number)),
+        "changes": with_live_pages(list(page.object_list)),
+        "total": paginator.count,
+        "page_notice": page_notice,
+        "page_query": urlencode({"significance": significance}) if significance else "",
+        "feed_query": urlencode({"significance": significance}) if significance else "",
+    }
+    return render(request, "therapies/updates.html", context)

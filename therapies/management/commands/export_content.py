@@ -1,0 +1,25 @@
+"""Write all content and editorial history to one JSON file (therapies/backup.py)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from therapies.backup import write_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Export all content, change requests, revisions, comments, locks, corrections and audit events "
+        "(and the users they name, without passwords) to one JSON file."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="Where to write the export, e.g. msinfo-2025-01-31.json")
+
+    def handle(self, *args, file: str, **options) -> None:
+        path = Path(file)
+        if not path.parent.exists():
+            raise CommandError(f"The folder {path.parent} does not exist.")
+        counts = write_export(path)
+        summary = ", ".join(f"{label.split('.')[-1]}: {count}" for label, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Exported to {path} — {summary}."))

@@ -1,0 +1,35 @@
+"""Restore an export_content file into an empty database, all or nothing (therapies/backup.py)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from therapies.backup import ImportRefused, import_data, read_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a file written by export_content into an empty database. One transaction: a bad row "
+        "refuses the whole file, with a report naming every bad row. Missing users are created inactive, "
+        "without a usable password."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help="A file written by `manage.py export_content`.")
+
+    def handle(self, *args, file: str, **options) -> None:
+        try:
+            counts = import_data(read_export(Path(file)))
+        except ImportRefused as refusal:
+            if len(refusal.problems) == 1:
+                raise CommandError(f"Nothing was imported. {refusal.problems[0]}") from None
+            raise CommandError(
+                f"Nothing was imported: {len(refusal.problems)} problems in {file}:\n  "
+                + "\n  ".join(refusal.problems)
+            ) from None
+        summary = ", ".join(f"{label.split('.')[-1]}: {count}" for label, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Imported {file} — {summary}."))
+        if counts.get("users created"):
+            self.stdout.write(
+                "Restored users are inactive and have no password: activate them and set passwords in the admin."
+            )

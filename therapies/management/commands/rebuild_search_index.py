@@ -1,0 +1,16 @@
+"""Recompute the full-text search document of every therapy, trial and risk (PostgreSQL)."""
+
+from django.core.management.base import BaseCommand
+
+from therapies import search
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index (PostgreSQL only; SQLite searches the text directly)."
+
+    def handle(self, *args, **options) -> None:
+        if not search.is_postgresql():
+            self.stdout.write("This database is not PostgreSQL: search reads the text directly, so there is no index.")
+            return
+        count = search.rebuild_index()
+        self.stdout.write(self.style.SUCCESS(f"Search index rebuilt: {count} pages indexed."))

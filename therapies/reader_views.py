@@ -1,0 +1,140 @@
+"""Public views of the reader's tools: search, compare, suggest a correction, robots.txt.
+
+Thin, like views.py: parse the request, call search.py / compare.py /
+corrections.py, render.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from . import compare as comparing
+from . import corrections
+from . import search as searching
+from .caching import public_page
+
+RESULTS_PER_PAGE = 10
+SEARCH_EXAMPLES = ["Ocrevus", "primary progressive", "PML", "S1P", "NCT01247324", "liver"]
+
+
+@public_page
+def search(request: HttpRequest) -> HttpResponse:
+    outcome = searching.search(request.GET.get("q", ""))
+    paginator = Paginator(outcome.hits, RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "query": outcome.query,
+        "error": outcome.error,
+        "page_obj": page,
+        "hits": page.object_list,
+        "total": paginator.count,
+        "examples": SEARCH_EXAMPLES,
+        "page_query": urlencode({"q": outcome.query}),
+    }
+    return render(request, "therapies/search.html", context)
+
+
+@public_page
+def compare(request: HttpRequest) -> HttpResponse:
+    comparison = comparing.build_comparison(request.GET.getlist("t"))
+    slugs = comparison.slugs
+    columns = [
+        {
+            "therapy": therapy,
+            "remove_url": _compare_url(comparing.without(slugs, therapy.slug)),
+        }
+        for therapy in comparison.therapies
+    ]
+    context = {
+        "comparison": comparison,
+        "columns": columns,
+        "max_therapies": comparing.MAX_THERAPIES,
+    }
+    return render(request, "therapies/compare.html", context)
+
+
+def _compare_url(slugs: list[str]) -> str:
+    url = reverse("compare")
+    return f"{url}?{urlencode([('t', s) for s in slugs])}" if slugs else url
+
+
+def _correctable(model_name: str, slug: str):
+    model = corrections.CORRECTABLE_MODELS.get(model_name)
+    if model is None:
+        raise Http404("No such kind of page.")
+    return get_object_or_404(model.objects.live(), slug=slug)
+
+
+def _csrf_failure(request: HttpRequest) -> bool:
+    """Run Django's CSRF check by hand, so a failure can be answered with a friendly page."""
+    middleware = CsrfViewMiddleware(lambda req: HttpResponse())
+    return middleware.process_view(request, None, (), {}) is not None
+
+
+@never_cache
+@csrf_exempt  # checked below: nothing is stored unless the post is same-origin or has a valid token
+def suggest_correction(request: HttpRequest, model_name: str, slug: str) -> HttpResponse:
+    """GET: the form on its own page. POST: store the suggestion, then redirect to the thank-you page."""
+    obj = _correctable(model_name, slug)
+    action = corrections.correction_url(obj)
+    status = 200
+    notice = ""
+    if request.method == "POST":
+        form = corrections.CorrectionForm(request.POST, action=action)
+        thanks_url = reverse("correction_thanks", args=[model_name, obj.slug])
+        if not corrections.is_same_origin_post(request) and _csrf_failure(request):
+            # A page served from a cache, or an expired token: keep what they wrote, ask them to send again.
+            status = 403
+            notice = (
+                "For your security we could not accept the form as it was sent (it may have come from an "
+                "older copy of the page). Your text is below: please check it and press “Send suggestion” again."
+            )
+            kept = {name: request.POST.get(name, "") for name in ("what_is_wrong", "source", "email")}
+            form = corrections.CorrectionForm(initial=kept, action=action)
+        elif form.is_spam:
+            return HttpResponseRedirect(thanks_url)  # looks accepted; nothing is stored
+        else:
+            client = corrections.client_key(request)
+            if corrections.is_rate_limited(client):
+                status = 429
+                notice = (
+                    "You have sent several suggestions in the last hour, which is our limit. Nothing was "
+                    "saved this time: please try again in an hour. Thank you for helping."
+                )
+            elif form.is_valid():
+                corrections.store_suggestion(obj=obj, cleaned_data=form.cleaned_data, client=client)
+                corrections.count_submission(client)
+                return HttpResponseRedirect(thanks_url)
+            else:
+                status = 400
+    else:
+        form = corrections.CorrectionForm(action=action)
+    context = {"page_object": obj, "form": form, "notice": notice}
+    return render(request, "therapies/correction.html", context, status=status)
+
+
+@never_cache
+def correction_thanks(request: HttpRequest, model_name: str, slug: str) -> HttpResponse:
+    obj = _correctable(model_name, slug)
+    return render(request, "therapies/correction_thanks.html", {"page_object": obj})
+
+
+@public_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /corrections/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
