@@ -233,3 +233,17 @@ def test_server_error_page_renders_without_a_database(client, settings):
         response = client.get("/trials/")
     assert response.status_code == 500
     assert "sorry" in response.content.decode().lower()
+
+
+def test_trial_list_is_paginated_with_friendly_page_errors(client):
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    for _ in range(60):
+        make_trial(therapy=therapy)
+    first = client.get("/trials/")
+    assert len(first.context["trials"]) == 50 and first.context["total"] == 77
+    assert 'rel="next"' in first.content.decode()
+    second = client.get("/trials/", {"page": 2})
+    assert len(second.context["trials"]) == 27
+    assert "is not a page number" in client.get("/trials/", {"page": "x"}).content.decode()
+    past = client.get("/trials/", {"page": 99})
+    assert past.status_code == 200 and "There is no page 99" in past.content.decode()

@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .caching import public_page
 from .models import ChangeRequest, Revision, Risk, Significance, Therapy, Trial
+from .pagination import page_of
 
 UPDATES_PER_PAGE = 20
 CONTENT_MODELS = (Therapy, Trial, Risk)
@@ -92,20 +92,10 @@ def significance_from(request: HttpRequest) -> tuple[UpdatesFilterForm, str | No
 @public_page
 def updates(request: HttpRequest) -> HttpResponse:
     form, significance = significance_from(request)
-    paginator = Paginator(published_changes(significance), UPDATES_PER_PAGE)
-    page_notice = ""
-    requested = request.GET.get("page")
-    try:
-        page = paginator.page(requested or 1)
-    except PageNotAnInteger:
-        page = paginator.page(1)
-        page_notice = f"“{requested}” is not a page number, so the newest updates are shown."
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
-        page_notice = (
-            f"There is no page {requested}; the list has {paginator.num_pages} "
-            f"page{'s' if paginator.num_pages != 1 else ''}. This is the last one."
-        )
+    page, page_notice = page_of(
+        request, published_changes(significance), UPDATES_PER_PAGE, first_shown="the newest updates are shown"
+    )
+    paginator = page.paginator
     context = {
         "form": form,
         "significance": significance,

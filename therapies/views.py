@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from .caching import public_page
 from .history import page_history
 from .models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
+from .pagination import page_of
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +109,21 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "therapies/therapy_detail.html", context)
 
 
+TRIALS_PER_PAGE = 50
+
+
 @public_page
 def trial_list(request: HttpRequest) -> HttpResponse:
-    trials = list(Trial.objects.live().select_related("therapy").order_by("therapy__name", "name"))
-    return render(request, "therapies/trial_list.html", {"trials": trials})
+    trials = Trial.objects.live().select_related("therapy").order_by("therapy__name", "name")
+    page, page_notice = page_of(request, trials, TRIALS_PER_PAGE)
+    context = {
+        "trials": list(page.object_list),
+        "page_obj": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number)),
+        "total": page.paginator.count,
+        "page_notice": page_notice,
+    }
+    return render(request, "therapies/trial_list.html", context)
 
 
 def trial_detail_context(trial: Trial, *, history) -> dict:
