@@ -5,6 +5,8 @@ Editors write Markdown; readers must never receive script, event handlers or
 (the Ammonia sanitizer) keeps only an allow-list of tags and attributes.
 """
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +20,14 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    return mark_safe(_sanitised_html(text or ""))  # noqa: S308 - sanitised by nh3 in _sanitised_html
+
+
+@lru_cache(maxsize=4096)
+def _sanitised_html(text: str) -> str:
+    """A pure function of the text, so each process keeps the most used results (pages re-render
+    the same bodies on every request the page cache doesn't answer)."""
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -26,4 +35,4 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+    return cleaned
