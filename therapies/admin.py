@@ -15,6 +15,7 @@ from . import review, workflow
 from .forms import StartChangeRequestForm
 from .history import published_history
 from .models import (
+    PUBLISH_STATE_FIELDS,
     AuditEvent,
     ChangeRequest,
     MSCourse,
@@ -26,14 +27,8 @@ from .models import (
     Trial,
 )
 
-PUBLISH_STATE_FIELDS = (
-    "live",
-    "first_published_at",
-    "last_published_at",
-    "last_reviewed_at",
-    "last_reviewed_by",
-    "next_review_due",
-)
+# Shown read-only under "Publishing and review" (the rest of the publish state is internal).
+PUBLISH_STATE_SHOWN = [f for f in PUBLISH_STATE_FIELDS if f not in ("live_revision", "search_vector")]
 
 
 class ReadOnlyMixin:
@@ -58,10 +53,10 @@ class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "last_published_at"
 
     def get_fieldsets(self, request, obj=None):
-        content = [f for f in self.get_fields(request, obj) if f not in PUBLISH_STATE_FIELDS]
+        content = [f for f in self.get_fields(request, obj) if f not in PUBLISH_STATE_SHOWN]
         return [
             (None, {"fields": content}),
-            ("Publishing and review", {"fields": PUBLISH_STATE_FIELDS}),
+            ("Publishing and review", {"fields": PUBLISH_STATE_SHOWN}),
         ]
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):

@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 
 from .models import Frequency, Risk, Significance, TherapyRisk
-from .snapshots import CHILDREN, PUBLISH_STATE_FIELDS, editable_fields, m2m_fields, normalise_text
+from .snapshots import CHILDREN, NOT_IN_SNAPSHOT, editable_fields, m2m_fields, normalise_text
 
 
 def _json_value(value):
@@ -40,7 +40,7 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
     return forms.modelform_factory(
         model,
         form=DraftForm,
-        fields=[n for n in names if n not in PUBLISH_STATE_FIELDS],
+        fields=[n for n in names if n not in NOT_IN_SNAPSHOT],
         widgets=widgets,
     )
 

@@ -13,25 +13,13 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from .models import Risk, Therapy, TherapyRisk, Trial
+from .models import PUBLISH_STATE_FIELDS, Risk, Therapy, TherapyRisk, Trial
 
 # The content models that go through review, by model name (used in URLs).
 CONTENT_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
 
-PUBLISH_STATE_FIELDS = frozenset(
-    {
-        "id",
-        "live",
-        "first_published_at",
-        "last_published_at",
-        "last_reviewed_at",
-        "last_reviewed_by",
-        "next_review_due",
-        "live_revision",
-        "unpublish_at",
-        "search_vector",
-    }
-)
+# Fields a snapshot never holds: the primary key and the publish state (publishing sets it).
+NOT_IN_SNAPSHOT = frozenset({"id", *PUBLISH_STATE_FIELDS})
 
 # Child rows edited with their parent, keyed by the related name; "key" identifies a row.
 CHILDREN: dict[type[models.Model], dict[str, dict[str, Any]]] = {
@@ -49,7 +37,7 @@ _encoder = DjangoJSONEncoder()
 
 
 def editable_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in PUBLISH_STATE_FIELDS]
+    return [f for f in model._meta.concrete_fields if f.name not in NOT_IN_SNAPSHOT]
 
 
 def m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
@@ -105,7 +93,7 @@ def instance_from_snapshot(model: type[models.Model], snapshot: dict, base: mode
 def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Model | None) -> None:
     """Raise ValidationError if the snapshot would not make a valid row."""
     obj = instance_from_snapshot(model, snapshot, base)
-    obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in PUBLISH_STATE_FIELDS])
+    obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in NOT_IN_SNAPSHOT])
     for related_name, spec in CHILDREN.get(model, {}).items():
         keys = [row[spec["key"]] for row in snapshot["children"].get(related_name, [])]
         if len(keys) != len(set(keys)):

@@ -1,6 +1,7 @@
 """Models: content (content.py) and the editorial records (editorial.py)."""
 
 from .content import (  # noqa: F401
+    PUBLISH_STATE_FIELDS,
     DatePrecision,
     DrugClass,
     Frequency,

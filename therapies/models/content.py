@@ -221,6 +221,20 @@ class Reference(models.Model):
         return text
 
 
+# Set by publishing and review, never typed in or snapshotted: what PublishState adds to a model.
+PUBLISH_STATE_FIELDS = (
+    "live",
+    "first_published_at",
+    "last_published_at",
+    "last_reviewed_at",
+    "last_reviewed_by",
+    "next_review_due",
+    "unpublish_at",
+    "live_revision",
+    "search_vector",
+)
+
+
 class PublishState(models.Model):
     """Publish and review state shared by every content model (Wagtail's DraftStateMixin)."""
 
