@@ -228,3 +228,69 @@ def test_simple_snippet_escapes_content_and_never_marks_inside_markup():
 
 def test_update_index_is_a_no_op_off_postgresql(simple_search):
     assert search.update_index(Therapy.objects.all()) == 0
+
+
+# --- Bounded work at scale (issue 6: search p99 < 100 ms at 20 000 trials) ------------------------------
+
+
+def _trials_mentioning(word: str, count: int) -> None:
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    trials = [make_trial(therapy=therapy, summary=f"A {word} study.", body=f"About {word}.") for _ in range(count)]
+    _index(*trials)
+
+
+def _search_queries(query: str, page: int = 1) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        outcome = search.search(query, page=page)
+    assert outcome.hits
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@on_postgresql
+def test_snippets_are_computed_only_for_the_rows_shown():
+    _trials_mentioning("Frobnicate", 25)
+    queries = _search_queries("Frobnicate", page=2)
+    with_headline = [sql for sql in queries if "ts_headline" in sql]
+    assert with_headline, queries
+    for sql in with_headline:
+        # Fetched by id for the shown page, never over the whole match.
+        assert "@@" not in sql
+        shown_ids = sql.split(" IN (", 1)[1].split(")", 1)[0].split(",")
+        assert len(shown_ids) <= search.PAGE_SIZE
+    assert all("ts_rank" not in sql or "LIMIT" in sql for sql in queries)
+
+
+@on_postgresql
+def test_search_runs_the_same_number_of_queries_however_many_rows_match():
+    _trials_mentioning("Quibble", 3)
+    few = len(_search_queries("Quibble"))
+    _trials_mentioning("Quibble", 40)
+    assert len(_search_queries("Quibble")) == few
+
+
+@on_postgresql
+def test_ranking_is_capped_and_the_count_then_says_more_than(client, monkeypatch):
+    _trials_mentioning("Wibble", 12)
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 5)
+    outcome = search.search("Wibble")
+    assert outcome.more and outcome.total == 5
+    assert len(outcome.hits) == 5
+    assert "More than 5 results for “Wibble”" in client.get("/search/", {"q": "Wibble"}).content.decode()
+
+
+def test_page_count_is_capped_and_says_how_many_are_listed(client, monkeypatch):
+    _trials_mentioning("Wobble", 25)
+    monkeypatch.setattr(search, "MAX_RESULTS", 20)
+    html = client.get("/search/", {"q": "Wobble"}).content.decode()
+    assert "25 results for “Wobble”" in html
+    assert "Only the best 20 are listed" in html
+    assert "Page 1 of 2." in html
+    last = client.get("/search/", {"q": "Wobble", "page": "5"}).content.decode()
+    assert 'start="11"' in last and "Page 2 of 2." in last
+
+
+def test_exact_nct_id_match_is_case_insensitive():
+    first = search.search("nct01247324").hits[0]
+    assert (first.kind, first.obj.slug, first.exact) == ("trial", "opera-i", True)

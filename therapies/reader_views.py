@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
@@ -27,15 +27,17 @@ SEARCH_EXAMPLES = ["Ocrevus", "primary progressive", "PML", "S1P", "NCT01247324"
 
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
-    outcome = searching.search(request.GET.get("q", ""))
-    paginator = Paginator(outcome.hits, RESULTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    outcome = searching.search(request.GET.get("q", ""), page=request.GET.get("page"), per_page=RESULTS_PER_PAGE)
+    # search() fetched only this page's hits; the paginator just numbers the pages (over a range).
+    page = Page(outcome.hits, outcome.page, Paginator(range(outcome.listed), RESULTS_PER_PAGE))
     context = {
         "query": outcome.query,
         "error": outcome.error,
         "page_obj": page,
         "hits": page.object_list,
-        "total": paginator.count,
+        "total": outcome.total,
+        "more": outcome.more,
+        "listed": outcome.listed,
         "examples": SEARCH_EXAMPLES,
         "page_query": urlencode({"q": outcome.query}),
     }

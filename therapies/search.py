@@ -36,7 +36,13 @@ logger = logging.getLogger(__name__)
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
-MAX_HITS_PER_MODEL = 100
+MAX_HITS_PER_MODEL = 100  # SQLite: rows scored per kind
+PAGE_SIZE = 10
+MAX_RESULTS = 200  # results a reader can page through; past these, a narrower search serves better
+# PostgreSQL: matches ranked (and counted) per kind. Ranking reads each match's whole search
+# document, so it is bounded: a word in every one of 20 000 trials would otherwise cost ~70 ms.
+RANK_CANDIDATES = 2000
+NCT_ID = re.compile(r"nct\d{8}", re.IGNORECASE)
 # Private-use characters mark highlighted words in ts_headline's output; they are
 # swapped for <mark> only after the text has been HTML-escaped (content is never markup).
 START_SEL = "\ue000"
@@ -183,8 +189,27 @@ class SearchHit:
 @dataclass
 class SearchOutcome:
     query: str
-    hits: list[SearchHit] = field(default_factory=list)
+    hits: list[SearchHit] = field(default_factory=list)  # the requested page's hits only
+    total: int = 0  # matches counted, exact matches included
+    more: bool = False  # more matched than were counted: `total` is then a lower bound
+    page: int = 1
+    per_page: int = PAGE_SIZE
     error: str = ""  # a message for the reader when the query could not be run
+
+    @property
+    def listed(self) -> int:
+        """How many results the reader can page through (the best MAX_RESULTS at most)."""
+        return min(self.total, MAX_RESULTS)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.listed // self.per_page))
+
+    def _settle_page(self, requested: int) -> tuple[int, int]:
+        """Clamp the requested page to the pages there are; the slice of the ordered results it shows."""
+        self.page = min(requested, self.num_pages)
+        start = (self.page - 1) * self.per_page
+        return start, start + self.per_page
 
 
 def clean_query(raw: str | None) -> str:
@@ -192,10 +217,22 @@ def clean_query(raw: str | None) -> str:
     return " ".join(CONTROL_CHARS.sub(" ", raw or "").split())
 
 
-def search(raw_query: str | None) -> SearchOutcome:
-    """Live therapies, trials and risks matching the query, best first."""
+def page_number(raw: str | int | None) -> int:
+    """A page number as typed in the URL: anything but a positive whole number means page 1."""
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
+def search(raw_query: str | None, page: str | int | None = 1, per_page: int = PAGE_SIZE) -> SearchOutcome:
+    """One page of live therapies, trials and risks matching the query, best first.
+
+    Exact identifier matches come first, then the ranked matches. Only the page's rows are
+    loaded, and on PostgreSQL only they get a highlighted snippet (ts_headline is the costly part).
+    """
     query = clean_query(raw_query)
-    outcome = SearchOutcome(query=query)
+    outcome = SearchOutcome(query=query, per_page=per_page)
     if not query:
         return outcome
     if len(query) > MAX_QUERY_LENGTH:
@@ -204,33 +241,44 @@ def search(raw_query: str | None) -> SearchOutcome:
             "a few words or a name work best."
         )
         return outcome
+    requested = min(page_number(page), -(-MAX_RESULTS // per_page))
     exact = _exact_matches(query)
-    ranked = _postgresql_hits(query) if is_postgresql() else _simple_hits(query)
-    seen = {(hit.kind, hit.obj.pk) for hit in exact}
-    by_key = {(hit.kind, hit.obj.pk): hit for hit in ranked}
-    for hit in exact:  # an exact match keeps the snippet the ranked search found for it
-        found = by_key.get((hit.kind, hit.obj.pk))
-        if found:
-            hit.snippet = found.snippet
-    rest = sorted((hit for hit in ranked if (hit.kind, hit.obj.pk) not in seen), key=lambda h: (-h.rank, h.title))
-    outcome.hits = exact + rest
+    if is_postgresql():
+        _postgresql_page(query, exact, requested, outcome)
+    else:
+        seen = {(hit.kind, hit.obj.pk) for hit in exact}
+        ranked, outcome.more = _simple_hits(query)
+        rest = sorted((h for h in ranked if (h.kind, h.obj.pk) not in seen), key=lambda h: (-h.rank, h.title))
+        ordered = exact + rest
+        outcome.total = len(ordered)
+        start, end = outcome._settle_page(requested)
+        outcome.hits = ordered[start:end]
     return outcome
 
 
 def _exact_matches(query: str) -> list[SearchHit]:
-    """Rows whose identifier is exactly what was typed: NCT id, generic, brand or trial name, slug."""
+    """Rows whose identifier is exactly what was typed: NCT id, generic, brand or trial name, slug.
+
+    Each lookup uses an index on PostgreSQL: NCT ids (always upper case) and slugs (always lower
+    case) by plain equality on their unique indexes, names through UPPER(name) (migration 0006).
+    Brand names are a comma-separated list, matched in Python after a substring filter over the
+    few hundred therapies.
+    """
     wanted = query.lower()
     hits: list[SearchHit] = []
     therapies = Therapy.objects.live().filter(
-        Q(name__iexact=query) | Q(slug__iexact=query) | Q(brand_names__icontains=query)
+        Q(name__iexact=query) | Q(slug=wanted) | Q(brand_names__icontains=query)
     )
     for therapy in therapies:
         names = [therapy.name.lower(), therapy.slug, *(b.lower() for b in therapy.brand_list)]
         if wanted in names:
             hits.append(SearchHit("therapy", therapy, rank=1.0, snippet=_plain_snippet(therapy.summary), exact=True))
-    trials = Trial.objects.live().filter(Q(nct_id__iexact=query) | Q(name__iexact=query) | Q(slug__iexact=query))
+    trial_match = Q(name__iexact=query) | Q(slug=wanted)
+    if NCT_ID.fullmatch(query):
+        trial_match |= Q(nct_id=query.upper())
+    trials = Trial.objects.live().filter(trial_match).select_related("therapy")
     hits += [SearchHit("trial", t, rank=1.0, snippet=_plain_snippet(t.summary), exact=True) for t in trials]
-    risks = Risk.objects.live().filter(Q(name__iexact=query) | Q(slug__iexact=query))
+    risks = Risk.objects.live().filter(Q(name__iexact=query) | Q(slug=wanted))
     hits += [SearchHit("risk", r, rank=1.0, snippet=_plain_snippet(r.summary), exact=True) for r in risks]
     return hits
 
@@ -257,39 +305,105 @@ def _prefix_query(query: str) -> SearchQuery | None:
     return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config=CONFIG)
 
 
-def _postgresql_hits(query: str) -> list[SearchHit]:
+def _tsquery(query: str) -> SearchQuery:
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
     prefix = _prefix_query(query)
-    if prefix is not None:
-        search_query = search_query | prefix
-    hits: list[SearchHit] = []
-    for model, fields in HEADLINE_TEXT.items():
-        parts: list = []
-        for name in fields:
-            parts += [F(name), Value("\n")]
-        rows = (
-            model.objects.live()
-            .filter(search_vector=search_query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), search_query),
-                headline=SearchHeadline(
-                    Concat(*parts[:-1], output_field=models.TextField()),
-                    search_query,
-                    config=CONFIG,
-                    start_sel=START_SEL,
-                    stop_sel=STOP_SEL,
-                    max_words=30,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank")[:MAX_HITS_PER_MODEL]
+    return search_query | prefix if prefix is not None else search_query
+
+
+def _ranked_candidates(model: type[models.Model], search_query: SearchQuery, limit: int) -> tuple[list, int]:
+    """The best `limit` live matches of one kind as (pk, name, rank), and how many matches were counted.
+
+    The GIN index finds the matches; at most RANK_CANDIDATES of them are ranked and counted, so
+    a word in every row costs the same as a word in 2 000 rows. Up to that many matches the
+    order is exact; past it, the best of the first RANK_CANDIDATES matches found are shown and
+    the count is reported as a lower bound. Only ids, names and ranks leave the database.
+    """
+    candidates = (
+        model.objects.live()
+        .filter(search_vector=search_query)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .values_list("pk", "name", "rank")[:RANK_CANDIDATES]
+    )
+    sql, params = candidates.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.*, count(*) OVER () FROM ({sql}) AS c ORDER BY 3 DESC, 2 LIMIT %s",  # noqa: S608 (ORM SQL)
+            (*params, limit),
         )
-        if model is Trial:
-            rows = rows.select_related("therapy")
-        hits += [SearchHit(KIND_OF[model], row, rank=row.rank, snippet=_marked_snippet(row.headline)) for row in rows]
-    return hits
+        rows = cursor.fetchall()
+    return [row[:3] for row in rows], (rows[0][3] if rows else 0)
+
+
+def _headlined(model: type[models.Model], pks: list[int], search_query: SearchQuery) -> dict[int, models.Model]:
+    """The shown rows of one kind, each with its ts_headline snippet: one query, for these rows only."""
+    parts: list = []
+    for name in HEADLINE_TEXT[model]:
+        parts += [F(name), Value("\n")]
+    rows = (
+        model.objects.live()
+        .filter(pk__in=pks)
+        .annotate(
+            headline=SearchHeadline(
+                Concat(*parts[:-1], output_field=models.TextField()),
+                search_query,
+                config=CONFIG,
+                start_sel=START_SEL,
+                stop_sel=STOP_SEL,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+    )
+    if model is Trial:
+        rows = rows.select_related("therapy")
+    return {row.pk: row for row in rows}
+
+
+def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome: SearchOutcome) -> None:
+    search_query = _tsquery(query)
+    exact_keys = {(hit.kind, hit.obj.pk) for hit in exact}
+    # Enough of each kind's best to fill every page up to the requested one, whatever the mix.
+    need = requested * outcome.per_page + len(exact)
+    ranked: list[tuple[float, str, str, int]] = []
+    counted = overlap = 0
+    for model in HEADLINE_TEXT:
+        rows, matches = _ranked_candidates(model, search_query, need)
+        counted += matches
+        outcome.more = outcome.more or matches >= RANK_CANDIDATES
+        kind = KIND_OF[model]
+        for pk, name, rank in rows:
+            if (kind, pk) in exact_keys:
+                overlap += 1  # already listed first, and already counted
+            else:
+                ranked.append((rank, name, kind, pk))
+    ranked.sort(key=lambda row: (-row[0], row[1]))
+    outcome.total = counted + len(exact) - overlap
+    start, end = outcome._settle_page(requested)
+    shown: list[SearchHit | tuple[float, str, str, int]] = [*exact, *ranked][start:end]
+
+    wanted: dict[type[models.Model], list[int]] = {}
+    for item in shown:
+        kind, pk = (item.kind, item.obj.pk) if isinstance(item, SearchHit) else (item[2], item[3])
+        wanted.setdefault(MODEL_OF[kind], []).append(pk)
+    loaded = {KIND_OF[model]: _headlined(model, pks, search_query) for model, pks in wanted.items()}
+
+    for item in shown:
+        if isinstance(item, SearchHit):  # an exact match keeps its summary unless the text matched too
+            row = loaded[item.kind].get(item.obj.pk)
+            if row is not None and START_SEL in (row.headline or ""):
+                item.snippet = _marked_snippet(row.headline)
+            outcome.hits.append(item)
+            continue
+        rank, _name, kind, pk = item
+        row = loaded[kind].get(pk)
+        if row is not None:  # gone only if unpublished between the two queries
+            outcome.hits.append(SearchHit(kind, row, rank=rank, snippet=_marked_snippet(row.headline)))
+
+
+MODEL_OF = {kind: model for model, kind in KIND_OF.items()}
 
 
 def _marked_snippet(headline: str) -> SafeString:
@@ -316,12 +430,16 @@ SIMPLE_FIELDS = {
 SIMPLE_WEIGHTS = (1.0, 0.4, 0.2)
 
 
-def _simple_hits(query: str) -> list[SearchHit]:
-    """Every word must appear (case-insensitively) in some field; names count most."""
+def _simple_hits(query: str) -> tuple[list[SearchHit], bool]:
+    """Every word must appear (case-insensitively) in some field; names count most.
+
+    Returns the hits and whether some kind had more matches than MAX_HITS_PER_MODEL scored.
+    """
     words = [w.lower() for w in WORD.findall(query)][:12]
     if not words:
-        return []
+        return [], False
     hits: list[SearchHit] = []
+    more = False
     for model, groups in SIMPLE_FIELDS.items():
         all_fields = [name for group in groups for name in group]
         condition = Q()
@@ -333,6 +451,8 @@ def _simple_hits(query: str) -> list[SearchHit]:
         rows = model.objects.live().filter(condition)
         if model is Trial:
             rows = rows.select_related("therapy")
+        rows = list(rows[: MAX_HITS_PER_MODEL + 1])
+        more = more or len(rows) > MAX_HITS_PER_MODEL
         for row in rows[:MAX_HITS_PER_MODEL]:
             score = 0.0
             for group, weight in zip(groups, SIMPLE_WEIGHTS, strict=True):
@@ -340,7 +460,7 @@ def _simple_hits(query: str) -> list[SearchHit]:
                 score += weight * sum(1 for w in words if w in text)
             source = " ".join(str(_value(row, name)) for name in HEADLINE_TEXT[model])
             hits.append(SearchHit(KIND_OF[model], row, rank=score, snippet=_simple_snippet(source, words)))
-    return hits
+    return hits, more
 
 
 def _value(row: models.Model, path: str):

@@ -444,17 +444,17 @@ class Command(BaseCommand):
         return total
 
     def _after_generation(self) -> None:
-        """Public pages and the search index must show the new content."""
-        from therapies import caching
+        """Public pages and the search index must show the new content; the planner needs fresh statistics."""
+        from django.db import connection
+
+        from therapies import caching, search
 
         caching.bump_content_version()
-        try:
-            from therapies import search
-        except ImportError:
-            return
-        for name in ("rebuild_index", "rebuild", "update_index", "reindex_all"):
-            rebuild = getattr(search, name, None)
-            if callable(rebuild):
-                rebuild()
-                self.stdout.write(f"Rebuilt the search index (search.{name}).")
-                return
+        search.rebuild_index()
+        self.stdout.write("Rebuilt the search index.")
+        if connection.vendor == "postgresql":
+            # Without fresh statistics PostgreSQL picks poor plans for the new rows until autovacuum runs.
+            with connection.cursor() as cursor:
+                for model in (Therapy, Trial, Risk, TherapyRisk, Revision, ChangeRequest):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+            self.stdout.write("Refreshed the planner statistics (ANALYZE).")
