@@ -247,3 +247,22 @@ def test_trial_list_is_paginated_with_friendly_page_errors(client):
     assert "is not a page number" in client.get("/trials/", {"page": "x"}).content.decode()
     past = client.get("/trials/", {"page": 99})
     assert past.status_code == 200 and "There is no page 99" in past.content.decode()
+
+
+def test_therapy_list_pages_keep_the_filters(client):
+    for _ in range(55):
+        make_therapy(route="sc")
+    first = client.get("/therapies/", {"route": "sc"})
+    assert first.context["total"] == 56 and len(first.context["therapies"]) == 50
+    assert "route=sc&amp;page=2" in first.content.decode()
+    second = client.get("/therapies/", {"route": "sc", "page": 2})
+    assert len(second.context["therapies"]) == 6
+
+
+def test_home_shows_a_few_therapies_per_class_and_links_to_all(client):
+    for _ in range(8):
+        make_therapy(drug_class="s1p")
+    response = client.get("/")
+    s1p = next(c for c in response.context["classes"] if c["value"] == "s1p")
+    assert len(s1p["therapies"]) == 6 and s1p["count"] == 12
+    assert "/therapies/?drug_class=s1p" in response.content.decode()

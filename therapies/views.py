@@ -4,6 +4,7 @@ Views stay thin: parse the request, run a fixed number of queries, render.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
@@ -28,6 +29,10 @@ def sort_by_frequency(links: list[TherapyRisk]) -> list[TherapyRisk]:
     return sorted(links, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.risk.name))
 
 
+HOME_PER_CLASS = 6
+THERAPIES_PER_PAGE = 50
+
+
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
@@ -35,7 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
     for value, label in DrugClass.choices:
         members = [t for t in therapies if t.drug_class == value]
         if members:
-            classes.append({"value": value, "label": label, "therapies": members})
+            # A few per class; the therapy list, filtered by class, has them all.
+            classes.append(
+                {"value": value, "label": label, "therapies": members[:HOME_PER_CLASS], "count": len(members)}
+            )
     context = {
         "classes": classes,
         "therapy_count": len(therapies),
@@ -76,12 +84,18 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
             therapies = therapies.filter(route=filters["route"])
         if "drug_class" in filters:
             therapies = therapies.filter(drug_class=filters["drug_class"])
-    therapies = list(therapies.distinct())
-    return render(
-        request,
-        "therapies/therapy_list.html",
-        {"form": form, "therapies": therapies, "filtered": bool(filters)},
-    )
+    page, page_notice = page_of(request, therapies.distinct(), THERAPIES_PER_PAGE)
+    context = {
+        "form": form,
+        "therapies": list(page.object_list),
+        "filtered": bool(filters),
+        "page_obj": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number)),
+        "total": page.paginator.count,
+        "page_notice": page_notice,
+        "page_query": urlencode(filters),
+    }
+    return render(request, "therapies/therapy_list.html", context)
 
 
 def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
