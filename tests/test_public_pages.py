@@ -266,3 +266,11 @@ def test_home_shows_a_few_therapies_per_class_and_links_to_all(client):
     s1p = next(c for c in response.context["classes"] if c["value"] == "s1p")
     assert len(s1p["therapies"]) == 6 and s1p["count"] == 12
     assert "/therapies/?drug_class=s1p" in response.content.decode()
+
+
+def test_risk_list_is_paginated(client):
+    for _ in range(45):
+        make_risk()
+    first = client.get("/risks/")
+    assert len(first.context["risks"]) == 50 and 'rel="next"' in first.content.decode()
+    assert len(client.get("/risks/", {"page": 2}).context["risks"]) == 6

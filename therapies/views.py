@@ -124,6 +124,7 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 TRIALS_PER_PAGE = 50
+RISKS_PER_PAGE = 50
 
 
 @public_page
@@ -163,12 +164,20 @@ def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
 @public_page
 def risk_list(request: HttpRequest) -> HttpResponse:
     live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
-    risks = list(
+    risks = (
         Risk.objects.live()
         .annotate(therapy_count=Count("therapy_risks", filter=Q(therapy_risks__therapy__live=True)))
         .prefetch_related(Prefetch("therapy_risks", queryset=live_links, to_attr="live_links"))
+        .order_by("name")  # Meta.ordering does not apply to aggregated queries
     )
-    return render(request, "therapies/risk_list.html", {"risks": risks})
+    page, page_notice = page_of(request, risks, RISKS_PER_PAGE)
+    context = {
+        "risks": list(page.object_list),
+        "page_obj": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number)),
+        "page_notice": page_notice,
+    }
+    return render(request, "therapies/risk_list.html", context)
 
 
 def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
