@@ -304,16 +304,18 @@ class Therapy(PublishState):
         "first FDA approval", null=True, blank=True, validators=[validate_not_future]
     )
     fda_approval_precision = models.CharField(
+        "FDA approval date precision",
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    fda_approval_note = models.CharField(max_length=200, blank=True)
+    fda_approval_note = models.CharField("FDA approval note", max_length=200, blank=True)
     eu_approval_date = models.DateField(
         "first EU approval", null=True, blank=True, validators=[validate_not_future]
     )
     eu_approval_precision = models.CharField(
+        "EU approval date precision",
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    eu_approval_note = models.CharField(max_length=200, blank=True)
+    eu_approval_note = models.CharField("EU approval note", max_length=200, blank=True)
     summary = models.CharField(
         max_length=300, help_text="Plain text, one or two sentences: used in lists and the meta description."
     )
