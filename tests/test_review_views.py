@@ -258,3 +258,18 @@ def test_untouched_fields_do_not_show_as_changed_when_a_browser_sends_crlf(clien
     entry = page.context["entries"][0]
     assert [f["change"].name for f in entry["fields"]] == ["dosing"]
     assert entry["diff"].rows == []
+
+
+def test_editor_replies_to_a_reviewers_field_comment(client, editor, reviewer):
+    change_request, revision = draft_change(editor, dosing="x")
+    action = reverse("admin:therapies_changerequest_action", args=[change_request.pk, "comment"])
+    client.force_login(reviewer)
+    client.post(action, {"body": "Which label version?", "revision": revision.pk, "field_name": "dosing"})
+    question = change_request.comments.get()
+    client.force_login(editor)
+    client.post(action, {"body": "The 2024 label.", "parent": question.pk})
+    answer = change_request.comments.exclude(pk=question.pk).get()
+    assert (answer.parent, answer.revision, answer.field_name) == (question, revision, "dosing")
+    html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    assert html.index("Which label version?") < html.index("The 2024 label.")
+    assert html.count("The 2024 label.") == 1  # shown once, under its question

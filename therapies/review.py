@@ -67,9 +67,15 @@ def _revision_diff(revision: Revision):
 
 def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> TemplateResponse:
     revisions = list(change_request.revisions.select_related("content_type", "edited_by"))
-    comments = list(change_request.comments.select_related("author").order_by("created_at"))
+    all_comments = list(change_request.comments.select_related("author").order_by("created_at"))
+    replies: dict[int, list[ReviewComment]] = {}
+    for note in all_comments:
+        if note.parent_id:
+            replies.setdefault(note.parent_id, []).append(note)
+    comments = [note for note in all_comments if note.parent_id is None]
     by_field: dict[tuple[int | None, str], list[ReviewComment]] = {}
     for note in comments:
+        note.reply_list = replies.get(note.pk, [])
         by_field.setdefault((note.revision_id, note.field_name), []).append(note)
     entries = []
     for revision in revisions:

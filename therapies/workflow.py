@@ -517,6 +517,12 @@ def comment(
         raise WorkflowError("The comment is empty.")
     if revision is not None and revision.change_request_id != change_request.pk:
         raise WorkflowError("That revision belongs to another change request.")
+    if parent is not None:
+        if parent.change_request_id != change_request.pk:
+            raise WorkflowError("That comment belongs to another change request.")
+        # Replies nest one level and stay attached to the field the discussion is about.
+        parent = parent.parent or parent
+        revision, field_name = parent.revision, parent.field_name
     with transaction.atomic():
         note = ReviewComment.objects.create(
             change_request=change_request,
