@@ -412,3 +412,17 @@ def test_postgresql_refuses_update_and_delete_of_audit_events(editor):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)
     assert AuditEvent.objects.filter(details={"tampered": True}).count() == 0
+
+
+def test_a_nul_character_is_refused_with_a_message_not_a_crash(editor, reviewer):
+    change_request, revision = draft_change(editor)
+    snapshot = revision.snapshot
+    snapshot["fields"]["dosing"] = "bad\x00text"
+    with pytest.raises(WorkflowError, match="NUL character"):
+        workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
+    with pytest.raises(WorkflowError, match="NUL character"):
+        workflow.comment(change_request=change_request, user=reviewer, body="a\x00b")
+    workflow.submit(change_request=change_request, user=editor, change_note="note")
+    with pytest.raises(WorkflowError, match="NUL character"):
+        workflow.reject(change_request=change_request, user=reviewer, reason="no\x00")
+    assert refreshed(change_request).state == State.IN_REVIEW

@@ -90,8 +90,20 @@ def instance_from_snapshot(model: type[models.Model], snapshot: dict, base: mode
     return obj
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Model | None) -> None:
     """Raise ValidationError if the snapshot would not make a valid row."""
+    if _has_nul(snapshot):
+        raise ValidationError("The text contains a NUL character, which cannot be saved; remove it and try again.")
     obj = instance_from_snapshot(model, snapshot, base)
     obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in NOT_IN_SNAPSHOT])
     for related_name, spec in CHILDREN.get(model, {}).items():

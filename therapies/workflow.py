@@ -229,6 +229,14 @@ def available_actions(change_request: ChangeRequest, user) -> set[str]:
     return {name for name, check in CHECKS.items() if check(change_request, user) is None}
 
 
+def _plain(text: str | None) -> str:
+    """Text typed by a user, trimmed. A NUL character can't be stored (PostgreSQL refuses it): say so."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise WorkflowError("The text contains a NUL character, which cannot be saved; remove it and try again.")
+    return text
+
+
 def _require(refusal: str | None) -> None:
     if refusal:
         raise WorkflowError(refusal)
@@ -319,7 +327,7 @@ def describe_validation_error(error: ValidationError) -> str:
 def start_change_request(*, user, title: str, significance: str = Significance.MINOR) -> ChangeRequest:
     if not is_editor(user):
         raise WorkflowError("Only medical editors and reviewers can start a change request.")
-    title = (title or "").strip()
+    title = _plain(title)
     if not title:
         raise WorkflowError("Give the change request a short title.")
     with transaction.atomic():
@@ -471,7 +479,7 @@ def update_change_note(*, change_request: ChangeRequest, user, change_note: str)
     with transaction.atomic():
         change_request = _locked_change_request(change_request)
         _require(can_edit(change_request, user))
-        change_note = (change_note or "").strip()
+        change_note = _plain(change_note)
         if not change_note:
             raise WorkflowError("Write the change note before saving it.")
         if change_note != change_request.change_note:
@@ -491,7 +499,7 @@ def submit(*, change_request: ChangeRequest, user, change_note: str | None = Non
         change_request = _locked_change_request(change_request)
         _require(can_submit(change_request, user))
         if change_note is not None:
-            change_request.change_note = change_note.strip()
+            change_request.change_note = _plain(change_note)
         if not change_request.change_note:
             raise WorkflowError("Write a public change note before submitting: readers see it in the page history.")
         change_request.state = State.IN_REVIEW
@@ -512,7 +520,7 @@ def comment(
     parent: ReviewComment | None = None,
 ) -> ReviewComment:
     _require(can_comment(change_request, user))
-    body = (body or "").strip()
+    body = _plain(body)
     if not body:
         raise WorkflowError("The comment is empty.")
     if revision is not None and revision.change_request_id != change_request.pk:
@@ -558,16 +566,16 @@ def request_changes(*, change_request: ChangeRequest, user, comment_text: str) -
     with transaction.atomic():
         change_request = _locked_change_request(change_request)
         _require(can_request_changes(change_request, user))
-        if not (comment_text or "").strip():
+        if not _plain(comment_text):
             raise WorkflowError("Say what needs to change: the editor will see your comment.")
-        ReviewComment.objects.create(change_request=change_request, author=user, body=comment_text.strip())
+        ReviewComment.objects.create(change_request=change_request, author=user, body=_plain(comment_text))
         change_request.state = State.CHANGES_REQUESTED
         change_request.save()
         _audit(
-            user, AuditAction.REQUEST_CHANGES, change_request=change_request, details={"comment": comment_text.strip()}
+            user, AuditAction.REQUEST_CHANGES, change_request=change_request, details={"comment": _plain(comment_text)}
         )
         notifications.on_commit(notifications.CHANGES_REQUESTED, change_request, actor=user,
-                                extra={"comment_text": comment_text.strip()})
+                                extra={"comment_text": _plain(comment_text)})
     return change_request
 
 
@@ -575,10 +583,10 @@ def reject(*, change_request: ChangeRequest, user, reason: str) -> ChangeRequest
     with transaction.atomic():
         change_request = _locked_change_request(change_request)
         _require(can_reject(change_request, user))
-        if not (reason or "").strip():
+        if not _plain(reason):
             raise WorkflowError("Give the reason for rejecting: the authors will see it.")
-        _close(change_request, State.REJECTED, reason.strip())
-        _audit(user, AuditAction.REJECT, change_request=change_request, details={"reason": reason.strip()})
+        _close(change_request, State.REJECTED, _plain(reason))
+        _audit(user, AuditAction.REJECT, change_request=change_request, details={"reason": _plain(reason)})
         notifications.on_commit(notifications.REJECTED, change_request, actor=user)
     return change_request
 
@@ -587,8 +595,8 @@ def withdraw(*, change_request: ChangeRequest, user, reason: str = "") -> Change
     with transaction.atomic():
         change_request = _locked_change_request(change_request)
         _require(can_withdraw(change_request, user))
-        _close(change_request, State.WITHDRAWN, (reason or "").strip())
-        _audit(user, AuditAction.WITHDRAW, change_request=change_request, details={"reason": (reason or "").strip()})
+        _close(change_request, State.WITHDRAWN, _plain(reason))
+        _audit(user, AuditAction.WITHDRAW, change_request=change_request, details={"reason": _plain(reason)})
     return change_request
 
 
@@ -719,7 +727,7 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
     """Take an object off every public page, list, count, sitemap and search."""
     if not is_reviewer(user):
         raise WorkflowError("Only medical reviewers can unpublish content.")
-    if not (reason or "").strip():
+    if not _plain(reason):
         raise WorkflowError("Give the reason for unpublishing: it is kept in the audit log.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -728,7 +736,7 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
         obj.live = False
         obj.unpublish_at = None  # off the site now: a pending scheduled unpublish has nothing left to do
         obj.save(update_fields=["live", "unpublish_at"])
-        _audit(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": reason.strip()})
+        _audit(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": _plain(reason)})
         _announce([obj], "unpublish")
     return obj
 
@@ -737,7 +745,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
     """Rule 6: a reviewer confirms the whole page is still accurate, without changing content."""
     if not is_reviewer(user):
         raise WorkflowError("Only medical reviewers can confirm that a page is still accurate.")
-    if not (note or "").strip():
+    if not _plain(note):
         raise WorkflowError("Add a short note on what you checked.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -748,7 +756,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         obj.last_reviewed_by = user
         obj.next_review_due = _review_due(type(obj), now)
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
-        _audit(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": note.strip()})
+        _audit(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": _plain(note)})
         _announce([obj], "confirm_reviewed")
     return obj
 
@@ -866,7 +874,7 @@ def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason
             "step": f"scheduled to come off the site at {format_when(at)}",
             "unpublish_at": at.isoformat(),
             "previous": previous.isoformat() if previous else None,
-            "reason": (reason or "").strip(),
+            "reason": _plain(reason),
         })
     return obj
 
