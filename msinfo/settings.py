@@ -185,6 +185,9 @@ if env_bool("SECURE_PROXY_SSL_HEADER"):
 # Only set SECURE_PROXY_SSL_HEADER=1 when the proxy strips any X-Forwarded-Proto a client sends,
 # otherwise a client could claim HTTPS (docs/RELIABILITY.md "Production settings").
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many proxies of ours append to X-Forwarded-For (0: trust only REMOTE_ADDR). Used for the
+# correction form's rate limit and the admin sign-in lockout (msinfo/client_ip.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Content-Security-Policy (django-csp 4): our own static files only; no inline script or style, no framing.
 CONTENT_SECURITY_POLICY = {
@@ -225,6 +228,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The lockout page (templates/axes/lockout.html) says what happened, for how long and who can lift it.
 AXES_LOCKOUT_CALLABLE = "msinfo.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "msinfo.client_ip.client_ip"
 # The address is REMOTE_ADDR (never a client-supplied header); behind a proxy, have the proxy
 # pass the client address to gunicorn (--forwarded-allow-ips) rather than trusting X-Forwarded-For here.
 

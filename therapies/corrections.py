@@ -21,6 +21,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from msinfo.client_ip import client_ip
+
 from . import workflow
 from .models import ChangeRequest, CorrectionStatus, CorrectionSuggestion, Revision, Risk, Therapy, Trial
 
@@ -100,7 +102,7 @@ def is_same_origin_post(request: HttpRequest) -> bool:
 
 def client_key(request: HttpRequest) -> str:
     """A keyed hash of the sender's address: enough to count their posts, useless to identify them."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_ip(request)
     return salted_hmac("therapies.corrections.client", address, algorithm="sha256").hexdigest()
 
 
