@@ -31,3 +31,10 @@ def test_a_missing_header_behind_a_proxy_falls_back_to_the_connection_address(se
     settings.TRUSTED_PROXY_COUNT = 2
     request = factory.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert client_ip(request) == "10.0.0.5"
+
+
+def test_a_request_without_any_address_has_none(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = factory.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) is None

@@ -102,7 +102,7 @@ def is_same_origin_post(request: HttpRequest) -> bool:
 
 def client_key(request: HttpRequest) -> str:
     """A keyed hash of the sender's address: enough to count their posts, useless to identify them."""
-    address = client_ip(request)
+    address = client_ip(request) or "unknown"
     return salted_hmac("therapies.corrections.client", address, algorithm="sha256").hexdigest()
 
 
