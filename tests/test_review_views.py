@@ -273,3 +273,13 @@ def test_editor_replies_to_a_reviewers_field_comment(client, editor, reviewer):
     html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
     assert html.index("Which label version?") < html.index("The 2024 label.")
     assert html.count("The 2024 label.") == 1  # shown once, under its question
+
+
+def test_a_reviewer_is_warned_that_editing_would_make_them_an_author(client, editor, reviewer):
+    change_request = submitted_change(editor, dosing="x")
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    assert "you become one of its authors" in html
+    client.force_login(editor)
+    html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    assert "you become one of its authors" not in html
