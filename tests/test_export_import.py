@@ -112,7 +112,7 @@ def test_import_with_bad_rows_is_refused_whole_with_a_report_naming_each_row(tmp
     assert report.startswith("Nothing was imported")
     assert f"therapies.revision row 1 (id {data['models']['therapies.revision'][0]['pk']})" in report
     # Structural problems are reported first; the field checks run once every row could be saved.
-    assert "nobody-by-that-name" in report or "does not exist" in report
+    assert "nobody-by-that-name" in report and "does not exist" in report
     assert not Therapy.objects.exists() and not Revision.objects.exists()
     assert not get_user_model().objects.exists()
 

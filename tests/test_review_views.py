@@ -69,7 +69,9 @@ def test_editor_edits_ocrelizumab_in_a_change_request_and_the_public_page_is_unc
     assert not TherapyRisk.objects.filter(therapy=therapy, risk=pml).exists()
     review_page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
     html = review_page.content.decode()
-    assert "<ins>New</ins>" in html or "<ins>" in html
+    entry = review_page.context["entries"][0]
+    assert [f["change"].name for f in entry["fields"]] == ["dosing"]
+    assert "<ins>" in entry["fields"][0]["change"].new_html and "<del>" in entry["fields"][0]["change"].old_html
     assert "+ Risk: Progressive multifocal leukoencephalopathy (PML) — rare" in html
     assert "Submit for review" in html
 

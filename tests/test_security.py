@@ -41,10 +41,25 @@ def test_check_deploy_is_clean_with_production_environment_variables():
 
 
 def test_the_site_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = _manage("check", env={**env, "SECRET_KEY": ""})
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    env = {**{k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}, "SECRET_KEY": ""}
+    deploy_check = _manage("check", "--deploy", env=env)
+    assert deploy_check.returncode != 0
+    assert "SECRET_KEY is not set" in deploy_check.stderr
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    for entry_point in ("msinfo.wsgi", "msinfo.asgi"):
+        server = subprocess.run(
+            [sys.executable, "-c", f"import {entry_point}"],
+            cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+        )
+        assert server.returncode != 0, entry_point
+        assert "SECRET_KEY is not set" in server.stderr, entry_point
+
+
+def test_commands_that_need_no_key_still_run_without_one():
+    env = {**{k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}, "SECRET_KEY": ""}
+    result = _manage("makemigrations", "--check", "--dry-run", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 @pytest.mark.parametrize("path", ["/", "/therapies/ocrelizumab/", "/admin/login/", "/no-such-page/", "/healthz"])

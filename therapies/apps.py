@@ -11,3 +11,4 @@ class TherapiesConfig(AppConfig):
 
         signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")
+        import msinfo.checks  # noqa: F401  registers the deploy check for a missing SECRET_KEY

@@ -59,16 +59,12 @@ def recipients(event: str, change_request, actor) -> list[str]:
 
 def queue(event: str, change_request, *, actor, extra: dict | None = None) -> list[OutboundEmail]:
     """Record the emails for an event (call inside the action's transaction)."""
-    to = recipients(event, change_request, actor)
-    if not to:
-        return []
-    subject = SUBJECTS[event].format(pk=change_request.pk, title=change_request.title)
-    body = render_to_string(
-        f"therapies/email/{event}.txt",
-        {"change_request": change_request, "actor": actor, **(extra or {})},
-    )
-    return OutboundEmail.objects.bulk_create(
-        [OutboundEmail(to=address, subject=subject[:300], body=body, change_request=change_request) for address in to]
+    return queue_message(
+        to=recipients(event, change_request, actor),
+        subject=SUBJECTS[event].format(pk=change_request.pk, title=change_request.title),
+        template=f"therapies/email/{event}.txt",
+        context={"change_request": change_request, "actor": actor, **(extra or {})},
+        change_request=change_request,
     )
 
 
@@ -113,9 +109,7 @@ def send_pending() -> int:
 
 def on_commit(event: str, change_request, *, actor, extra: dict | None = None) -> None:
     """Queue the emails now, in the action's transaction; try to deliver them once it commits."""
-    emails = queue(event, change_request, actor=actor, extra=extra)
-    if emails:
-        transaction.on_commit(lambda: deliver(emails))
+    deliver_on_commit(queue(event, change_request, actor=actor, extra=extra))
 
 
 def queue_message(

@@ -1,0 +1,25 @@
+"""The site refuses to start without a SECRET_KEY (DEBUG off), with a message saying what to do."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.core.exceptions import ImproperlyConfigured
+
+MISSING = "SECRET_KEY is not set. Set the SECRET_KEY environment variable (or DEBUG=1 for local development)."
+
+
+def secret_key_is_set() -> bool:
+    try:
+        return bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key
+        return False
+
+
+def require_secret_key() -> None:
+    """Called by the WSGI and ASGI entry points: no server starts without a key."""
+    if not secret_key_is_set():
+        raise ImproperlyConfigured(MISSING)
+
+
+@register(deploy=True)
+def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
+    return [] if secret_key_is_set() else [Error(MISSING, id="msinfo.E001")]
