@@ -3,8 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("therapies.urls")),
+    path("", include("therapies.site.urls")),
 ]
 
-handler404 = "therapies.views.page_not_found"
-handler500 = "therapies.views.server_error"
+handler404 = "therapies.site.views.page_not_found"
+handler500 = "therapies.site.views.server_error"

@@ -79,6 +79,6 @@ def _reseed_after_flush(request):
         if not Therapy.objects.exists():
             call_command("load_seed", verbosity=0)
             # Flushing also emptied the groups the data migration made.
-            from therapies.roles import ensure_groups
+            from therapies.workflow.roles import ensure_groups
 
             ensure_groups()

@@ -13,8 +13,9 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import http_date
 
-from therapies import caching, workflow
+from therapies import workflow
 from therapies.models import Therapy
+from therapies.site import caching
 
 from .workflow_helpers import approved_change, draft_change
 
@@ -271,7 +272,7 @@ def test_healthz_is_never_cached(client, page_cache):
 
 
 def _routes(resolver=None, prefix=""):
-    resolver = resolver or get_resolver("therapies.urls")
+    resolver = resolver or get_resolver("therapies.site.urls")
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             yield from _routes(pattern, prefix + str(pattern.pattern))

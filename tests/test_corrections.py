@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from therapies import corrections, workflow
+from therapies import workflow
 from therapies.models import ChangeRequest, CorrectionStatus, CorrectionSuggestion, Revision, Risk, Therapy, Trial
+from therapies.site import corrections
 
 from .workflow_helpers import draft_change
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import models
 from django.utils.html import escape
 
-from therapies.diff import FieldChange, ObjectDiff, diff_snapshots
+from therapies.editorial.diff import FieldChange, ObjectDiff, diff_snapshots
 from therapies.models import MSCourse, Reference, Risk, Therapy, Trial
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from therapies import workflow
-from therapies.backup import exported_models, table_checksums
+from therapies.editorial.backup import exported_models, table_checksums
 from therapies.models import AuditEvent, ChangeRequest, ContentLock, ReviewComment, Revision, Therapy
 
 from .workflow_helpers import approved_change, draft_change, submitted_change

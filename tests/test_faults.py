@@ -57,7 +57,7 @@ def test_the_site_recovers_by_itself_when_the_database_returns(client):
 
 @pytest.mark.django_db
 def test_a_bug_that_is_not_a_database_fault_is_still_a_500_not_hidden_as_503(client):
-    with mock.patch("therapies.views.render", side_effect=ValueError("a programming error")):
+    with mock.patch("therapies.site.views.render", side_effect=ValueError("a programming error")):
         client.raise_request_exception = False
         response = client.get("/therapies/")
     assert response.status_code == 500

@@ -7,10 +7,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from therapies import caching
-from therapies.history import published_history
+from therapies.editorial.history import published_history
+from therapies.editorial.snapshots import snapshot_of, validate_snapshot
 from therapies.models import ChangeRequest, Reference, Revision, Risk, State, Therapy, TherapyRisk, Trial
-from therapies.snapshots import snapshot_of, validate_snapshot
+from therapies.site import caching
 
 pytestmark = pytest.mark.django_db
 

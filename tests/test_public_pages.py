@@ -223,7 +223,7 @@ def test_healthz_says_ok_when_the_database_answers(client):
 
 
 def test_healthz_says_503_when_the_database_does_not_answer(client):
-    with mock.patch("therapies.views.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch("therapies.site.views.connection.cursor", side_effect=DatabaseError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
 
@@ -231,7 +231,7 @@ def test_healthz_says_503_when_the_database_does_not_answer(client):
 def test_server_error_page_renders_without_a_database(client, settings):
     settings.DEBUG = False
     client.raise_request_exception = False
-    with mock.patch("therapies.views.Trial.objects") as trials:
+    with mock.patch("therapies.site.views.Trial.objects") as trials:
         trials.live.side_effect = RuntimeError("boom")
         response = client.get("/trials/")
     assert response.status_code == 500

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from msinfo.settings import _review_interval_days
-from therapies import dashboard, review_cycle, workflow
+from therapies import workflow
+from therapies.admin import dashboard
+from therapies.editorial import review_cycle
 from therapies.models import (
     AuditAction,
     AuditEvent,

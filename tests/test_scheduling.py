@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from therapies import workflow
+from therapies.editorial.snapshots import snapshot_of
 from therapies.models import (
     AuditAction,
     AuditEvent,
@@ -27,7 +28,6 @@ from therapies.models import (
     Therapy,
     TherapyRisk,
 )
-from therapies.snapshots import snapshot_of
 from therapies.workflow import WorkflowError
 
 from .workflow_helpers import approved_change, draft_change, submitted_change

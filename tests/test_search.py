@@ -4,8 +4,8 @@ and empty, long and odd queries."""
 import pytest
 from django.db import connection
 
-from therapies import search
 from therapies.models import Risk, Therapy, Trial
+from therapies.site import search
 
 from .factories import make_therapy, make_trial
 from .workflow_helpers import approved_change

@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from therapies import snapshots, workflow
-from therapies.history import published_history
+from therapies import workflow
+from therapies.editorial import snapshots
+from therapies.editorial.history import published_history
 from therapies.models import (
     AuditAction,
     AuditEvent,
@@ -272,7 +273,7 @@ def test_a_failure_midway_through_publish_applies_nothing(editor, reviewer, monk
     change_request, therapy, trial, risk = new_therapy_with_trial_and_risk(editor)
     workflow.submit(change_request=change_request, user=editor, change_note="Added Novumab.")
     workflow.approve(change_request=change_request, user=reviewer)
-    real_apply = workflow.apply_snapshot
+    real_apply = workflow.publishing.apply_snapshot
     calls = []
 
     def failing_apply(obj, snapshot):
@@ -281,7 +282,7 @@ def test_a_failure_midway_through_publish_applies_nothing(editor, reviewer, monk
             raise RuntimeError("disk full")
         return real_apply(obj, snapshot)
 
-    monkeypatch.setattr(workflow, "apply_snapshot", failing_apply)
+    monkeypatch.setattr(workflow.publishing, "apply_snapshot", failing_apply)
     with pytest.raises(RuntimeError):
         workflow.publish(change_request=change_request, user=reviewer)
     assert not Therapy.objects.live().filter(slug="novumab").exists()

@@ -7,7 +7,8 @@ class TherapiesConfig(AppConfig):
     verbose_name = "MS therapies"
 
     def ready(self) -> None:
-        from . import caching, search, signals
+        from .editorial import signals
+        from .site import caching, search
 
         signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")

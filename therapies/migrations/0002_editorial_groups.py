@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from therapies.roles import ensure_groups
+from therapies.workflow.roles import ensure_groups
 
 def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.

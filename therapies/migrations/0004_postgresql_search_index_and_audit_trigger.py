@@ -7,7 +7,7 @@ model layer refuses to change or delete audit events (AuditEvent.save/delete).
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from therapies.roles import ensure_groups
+from therapies.workflow.roles import ensure_groups
 
 SEARCH_TABLES = ["therapies_therapy", "therapies_trial", "therapies_risk"]
 

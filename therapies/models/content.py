@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ..querysets import LiveQuerySet, TherapyRiskQuerySet
+from .querysets import LiveQuerySet, TherapyRiskQuerySet
 
 # --- Validators ---------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..dashboard import Section, sections_for
+from ..admin.dashboard import Section, sections_for
 
 register = template.Library()
 

@@ -3,8 +3,8 @@
 from django import template
 from django.utils.safestring import SafeString
 
-from ..corrections import CorrectionForm, correction_url
-from ..structured_data import graph_for, json_ld_script
+from ..site.corrections import CorrectionForm, correction_url
+from ..site.structured_data import graph_for, json_ld_script
 
 register = template.Library()
 

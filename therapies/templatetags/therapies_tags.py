@@ -6,8 +6,8 @@ from django import template
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 
+from ..editorial.rendering import render_markdown
 from ..models import DatePrecision
-from ..rendering import render_markdown
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from therapies.backup import write_export
+from therapies.editorial.backup import write_export
 
 
 class Command(BaseCommand):

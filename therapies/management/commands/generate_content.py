@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from therapies.editorial.snapshots import CHILDREN, editable_fields, m2m_fields
 from therapies.models import (
     ChangeRequest,
     DrugClass,
@@ -45,7 +46,6 @@ from therapies.models import (
     TherapyRisk,
     Trial,
 )
-from therapies.snapshots import CHILDREN, editable_fields, m2m_fields
 
 LABEL = "Synthetic content for load testing — not medical information"
 OBJECTS_PER_CHANGE_REQUEST = 50
@@ -447,7 +447,7 @@ class Command(BaseCommand):
         """Public pages and the search index must show the new content; the planner needs fresh statistics."""
         from django.db import connection
 
-        from therapies import caching, search
+        from therapies.site import caching, search
 
         caching.bump_content_version()
         search.rebuild_index()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from therapies.backup import ImportRefused, import_data, read_export
+from therapies.editorial.backup import ImportRefused, import_data, read_export
 
 
 class Command(BaseCommand):

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from therapies import search
 from therapies.models import Therapy
+from therapies.site import search
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 

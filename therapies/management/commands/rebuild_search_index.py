@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from therapies import search
+from therapies.site import search
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from therapies.editorial.notifications import send_pending
 from therapies.models import OutboundEmail
-from therapies.notifications import send_pending
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ Running it twice on the same day sends nobody a second digest (one ReviewReminde
 
 from django.core.management.base import BaseCommand
 
-from therapies.review_cycle import SOON_DAYS, send_review_reminders
+from therapies.editorial.review_cycle import SOON_DAYS, send_review_reminders
 
 
 class Command(BaseCommand):

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from . import workflow
-from .corrections import start_change_request_for
-from .models import CorrectionSuggestion
+from .. import workflow
+from ..models import CorrectionSuggestion
+from ..site.corrections import start_change_request_for
 
 
 @admin.register(CorrectionSuggestion)

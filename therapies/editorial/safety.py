@@ -9,7 +9,7 @@ confirms or changes it when approving.
 
 from django.db import models
 
-from .models import Frequency, Risk, Therapy
+from ..models import Frequency, Risk, Therapy
 
 
 def _risk_rows(snapshot: dict | None) -> dict[int, dict]:

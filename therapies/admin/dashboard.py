@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import workflow
-from .models import ChangeRequest, State
-from .review_cycle import REVIEWED_MODELS, SOON_DAYS
+from .. import workflow
+from ..editorial.review_cycle import REVIEWED_MODELS, SOON_DAYS
+from ..models import ChangeRequest, State
 
 LIST_LIMIT = 10
 RECENT_DAYS = 30

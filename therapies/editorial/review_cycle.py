@@ -15,8 +15,8 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ..models import ReviewReminder, Risk, Therapy, Trial
 from . import notifications
-from .models import ReviewReminder, Risk, Therapy, Trial
 
 logger = logging.getLogger(__name__)
 

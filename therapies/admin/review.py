@@ -20,8 +20,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import workflow
-from .diff import diff_snapshots
+from .. import workflow
+from ..editorial.diff import diff_snapshots
+from ..editorial.safety import safety_reasons
+from ..editorial.snapshots import CONTENT_MODELS, snapshot_of
+from ..models import ChangeRequest, ReviewComment, Revision, Significance, State
+from ..workflow import WorkflowError
 from .forms import (
     CommentForm,
     ReasonForm,
@@ -30,10 +34,6 @@ from .forms import (
     parse_schedule_time,
     snapshot_from_forms,
 )
-from .models import ChangeRequest, ReviewComment, Revision, Significance, State
-from .safety import safety_reasons
-from .snapshots import CONTENT_MODELS, snapshot_of
-from .workflow import WorkflowError
 
 logger = logging.getLogger(__name__)
 

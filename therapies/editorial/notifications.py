@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import OutboundEmail
+from ..models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 

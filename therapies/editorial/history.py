@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditAction, AuditEvent, Revision, State
+from ..models import AuditAction, AuditEvent, Revision, State
 
 
 def published_history(obj: models.Model) -> list[Revision]:

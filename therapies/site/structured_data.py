@@ -11,7 +11,7 @@ import json
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Risk, Therapy, Trial
+from ..models import Risk, Therapy, Trial
 
 SITE_NAME = "msinfo"
 # The same escapes as django.utils.html.json_script: "</script>" or "<!--" in content can't end the block.

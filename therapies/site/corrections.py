@@ -23,8 +23,8 @@ from django.utils.crypto import salted_hmac
 
 from msinfo.client_ip import client_ip
 
-from . import workflow
-from .models import ChangeRequest, CorrectionStatus, CorrectionSuggestion, Revision, Risk, Therapy, Trial
+from .. import workflow
+from ..models import ChangeRequest, CorrectionStatus, CorrectionSuggestion, Revision, Risk, Therapy, Trial
 
 CORRECTABLE_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
 RATE_LIMIT = getattr(settings, "CORRECTION_RATE_LIMIT", 5)  # suggestions per address …

@@ -30,7 +30,7 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Risk, Therapy, Trial
+from ..models import Risk, Therapy, Trial
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from ..editorial.history import page_history
+from ..models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
 from .caching import public_page
-from .history import page_history
-from .models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)

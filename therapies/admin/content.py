@@ -11,10 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import review, workflow
-from .forms import StartChangeRequestForm
-from .history import published_history
-from .models import (
+from .. import workflow
+from ..editorial.history import published_history
+from ..models import (
     PUBLISH_STATE_FIELDS,
     AuditEvent,
     ChangeRequest,
@@ -26,6 +25,8 @@ from .models import (
     TherapyRisk,
     Trial,
 )
+from . import review
+from .forms import StartChangeRequestForm
 
 # Shown read-only under "Publishing and review" (the rest of the publish state is internal).
 PUBLISH_STATE_SHOWN = [f for f in PUBLISH_STATE_FIELDS if f not in ("live_revision", "search_vector")]
@@ -277,6 +278,3 @@ class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 admin.site.site_header = "msinfo editorial"
 admin.site.site_title = "msinfo editorial"
 admin.site.index_title = "Content and review"
-
-# Readers' correction suggestions (registered in their own module).
-from . import correction_admin  # noqa: E402,F401

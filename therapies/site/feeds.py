@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from ..models import ChangeRequest
 from .changelog import SIGNIFICANCE_HEADINGS, published_changes, significance_from, with_live_pages
-from .models import ChangeRequest
 
 FEED_ENTRIES = 50
 

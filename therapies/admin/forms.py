@@ -10,8 +10,8 @@ import datetime
 from django import forms
 from django.db import models
 
-from .models import Frequency, Risk, Significance, TherapyRisk
-from .snapshots import CHILDREN, NOT_IN_SNAPSHOT, editable_fields, m2m_fields, normalise_text
+from ..editorial.snapshots import CHILDREN, NOT_IN_SNAPSHOT, editable_fields, m2m_fields, normalise_text
+from ..models import Frequency, Risk, Significance, TherapyRisk
 
 
 def _json_value(value):

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 
-from .models import Risk, Therapy, Trial
+from ..models import Risk, Therapy, Trial
 
 
 class ContentSitemap(Sitemap):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import Frequency, Therapy, TherapyRisk, Trial
+from ..models import Frequency, Therapy, TherapyRisk, Trial
 
 MIN_THERAPIES = 2
 MAX_THERAPIES = 4

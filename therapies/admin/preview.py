@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .models import Revision, Risk, Therapy, TherapyRisk, Trial
-from .snapshots import instance_from_snapshot, m2m_fields
-from .views import risk_detail_context, therapy_detail_context, trial_detail_context
+from ..editorial.snapshots import instance_from_snapshot, m2m_fields
+from ..models import Revision, Risk, Therapy, TherapyRisk, Trial
+from ..site.views import risk_detail_context, therapy_detail_context, trial_detail_context
 
 
 def draft_instance(revision: Revision):

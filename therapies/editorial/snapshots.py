@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from .models import PUBLISH_STATE_FIELDS, Risk, Therapy, TherapyRisk, Trial
+from ..models import PUBLISH_STATE_FIELDS, Risk, Therapy, TherapyRisk, Trial
 
 # The content models that go through review, by model name (used in URLs).
 CONTENT_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}

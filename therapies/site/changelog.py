@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ..models import ChangeRequest, Revision, Risk, Significance, Therapy, Trial
 from .caching import public_page
-from .models import ChangeRequest, Revision, Risk, Significance, Therapy, Trial
 from .pagination import page_of
 
 UPDATES_PER_PAGE = 20

@@ -1,0 +1,239 @@
+"""Drafting: start a change request, add, create, edit and remove objects, the change note, revert (rule 7)."""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from ..editorial.safety import safety_reasons
+from ..editorial.snapshots import apply_snapshot, instance_from_snapshot, snapshot_of, validate_snapshot
+from ..models import (
+    AuditAction,
+    ChangeRequest,
+    ContentLock,
+    Revision,
+    Risk,
+    Significance,
+    Therapy,
+    Trial,
+)
+from .audit import record
+from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require
+from .locks import back_to_draft_if_reviewed, lock_object, locked_change_request, model_for
+from .permissions import (
+    can_edit,
+    display_name,
+    is_editor,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Actions: drafting -------------------------------------------------------------------------------
+
+
+def start_change_request(*, user, title: str, significance: str = Significance.MINOR) -> ChangeRequest:
+    if not is_editor(user):
+        raise WorkflowError("Only medical editors and reviewers can start a change request.")
+    title = clean_text(title)
+    if not title:
+        raise WorkflowError("Give the change request a short title.")
+    with transaction.atomic():
+        change_request = ChangeRequest.objects.create(title=title[:200], created_by=user, significance=significance)
+        change_request.authors.add(user)
+        record(user, AuditAction.CREATE, change_request=change_request)
+    return change_request
+
+
+def add_object(*, change_request: ChangeRequest, user, obj: models.Model) -> Revision:
+    """Draft a change to an existing object: take its lock and snapshot its live state."""
+    with transaction.atomic():
+        change_request = locked_change_request(change_request)
+        require(can_edit(change_request, user))
+        # Re-read: the caller's copy may be older than the live row (its live revision is the base).
+        obj = type(obj).objects.get(pk=obj.pk)
+        existing = change_request.revisions.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).first()
+        if existing:
+            return existing
+        lock_object(change_request, obj)
+        revision = Revision.objects.create(
+            change_request=change_request,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            snapshot=snapshot_of(obj),
+            base_snapshot=snapshot_of(obj),
+            base_revision_id=obj.live_revision_id,
+            is_new=False,
+            edited_by=user,
+        )
+        change_request.authors.add(user)
+        back_to_draft_if_reviewed(change_request)
+        record(user, AuditAction.EDIT, change_request=change_request, obj=obj, details={"step": "added"})
+    return revision
+
+
+def create_object(*, change_request: ChangeRequest, user, model: type[models.Model], snapshot: dict) -> Revision:
+    """Draft a new object. Its row exists from now on, not live, so other drafts can link to it."""
+    with transaction.atomic():
+        change_request = locked_change_request(change_request)
+        require(can_edit(change_request, user))
+        try:
+            validate_snapshot(model, snapshot, None)
+        except ValidationError as error:
+            raise WorkflowError(
+                f"The new {model._meta.verbose_name} is not valid: {describe_validation_error(error)}"
+            ) from None
+        obj = instance_from_snapshot(model, snapshot)
+        obj.live = False
+        obj.save()
+        apply_snapshot(obj, snapshot)
+        lock_object(change_request, obj)
+        revision = Revision.objects.create(
+            change_request=change_request,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_repr=str(obj)[:200],
+            snapshot=snapshot,
+            is_new=True,
+            edited_by=user,
+        )
+        change_request.authors.add(user)
+        back_to_draft_if_reviewed(change_request)
+        safety = _propose_safety(change_request, model, None, snapshot)
+        record(user, AuditAction.EDIT, change_request=change_request, obj=obj,
+               details={"step": "created", **safety})
+    return revision
+
+
+def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: int | None = None) -> Revision:
+    """Save an edited snapshot. Live content is untouched; a reviewed change goes back to draft.
+
+    `expected_version` is the revision's version when the editor opened the form: if someone has
+    saved since, the save is refused (StaleDraft) rather than silently overwriting their work.
+    """
+    with transaction.atomic():
+        change_request = locked_change_request(revision.change_request)
+        require(can_edit(change_request, user))
+        model = model_for(revision)
+        obj = model.objects.get(pk=revision.object_id)
+        revision = Revision.objects.select_for_update().select_related("edited_by").get(pk=revision.pk)
+        if expected_version is not None and expected_version != revision.version:
+            raise StaleDraft(
+                f"Someone else saved this draft since you opened it ({display_name(revision.edited_by)}, "
+                f"{timezone.localtime(revision.updated_at):%d %b %Y %H:%M:%S}). Reload the page to see their "
+                "changes; your text is below so nothing is lost."
+            )
+        try:
+            validate_snapshot(model, snapshot, obj)
+        except ValidationError as error:
+            raise WorkflowError(f"{obj} could not be saved: {describe_validation_error(error)}") from None
+        changed = revision.snapshot != snapshot
+        revision.snapshot = snapshot
+        revision.edited_by = user
+        revision.version += 1
+        if revision.is_new:
+            # The not-yet-live row mirrors its draft, so links and unique names stay correct.
+            apply_snapshot(obj, snapshot)
+            revision.object_repr = str(obj)[:200]
+        revision.save()
+        change_request.authors.add(user)
+        if changed:
+            back_to_draft_if_reviewed(change_request)
+        safety = _propose_safety(change_request, model, revision.base_snapshot, snapshot)
+        record(user, AuditAction.EDIT, change_request=change_request, obj=obj,
+               details={"step": "saved", **safety})
+    return revision
+
+
+def _propose_safety(change_request: ChangeRequest, model: type[models.Model], base_snapshot: dict | None,
+                    snapshot: dict) -> dict:
+    """Propose "safety" significance for a draft that adds a risk, changes a risk's frequency or a
+    boxed warning (safety.py). It only ever raises it; the reviewer confirms or changes it on approval.
+    Returns what to add to the audit details."""
+    if change_request.significance == Significance.SAFETY:
+        return {}
+    reasons = safety_reasons(model, base_snapshot, snapshot)
+    if not reasons:
+        return {}
+    change_request.significance = Significance.SAFETY
+    change_request.save(update_fields=["significance", "updated_at"])
+    return {"significance": Significance.SAFETY, "safety": reasons}
+
+
+def remove_object(*, revision: Revision, user) -> None:
+    """Take one object out of a change request (a never-published new object is deleted)."""
+    with transaction.atomic():
+        change_request = locked_change_request(revision.change_request)
+        require(can_edit(change_request, user))
+        obj = model_for(revision).objects.filter(pk=revision.object_id).first()
+        ContentLock.objects.filter(
+            change_request=change_request, content_type=revision.content_type, object_id=revision.object_id
+        ).delete()
+        revision.delete()
+        if revision.is_new and obj is not None:
+            delete_unpublished([obj])
+        change_request.authors.add(user)
+        back_to_draft_if_reviewed(change_request)
+        record(
+            user, AuditAction.REMOVE, change_request=change_request, obj=obj, details={"object": revision.object_repr}
+        )
+
+
+def update_change_note(*, change_request: ChangeRequest, user, change_note: str) -> ChangeRequest:
+    """Edit the public change note (the wording readers see is part of what is reviewed)."""
+    with transaction.atomic():
+        change_request = locked_change_request(change_request)
+        require(can_edit(change_request, user))
+        change_note = clean_text(change_note)
+        if not change_note:
+            raise WorkflowError("Write the change note before saving it.")
+        if change_note != change_request.change_note:
+            change_request.change_note = change_note
+            change_request.save(update_fields=["change_note", "updated_at"])
+            change_request.authors.add(user)
+            back_to_draft_if_reviewed(change_request)
+            record(user, AuditAction.EDIT, change_request=change_request, details={"change_note": change_note})
+    return change_request
+
+
+
+def delete_unpublished(objects: list[models.Model]) -> None:
+    """Delete never-published rows, trials first (they protect their therapy)."""
+    order = {Trial: 0, Therapy: 1, Risk: 2}
+    for obj in sorted(objects, key=lambda o: order.get(type(o), 9)):
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError:
+            # Another draft links to it; it stays hidden (not live) and that draft can't publish the link.
+            logger.info("Kept unpublished %s: another draft links to it", obj)
+
+
+
+
+def revert(*, revision: Revision, user) -> ChangeRequest:
+    """Rule 7: start a new change request holding an older published version; reviewed like any other."""
+    if revision.published_at is None:
+        raise WorkflowError("Only a published version can be restored.")
+    obj = model_for(revision).objects.filter(pk=revision.object_id).first()
+    if obj is None:
+        raise WorkflowError(f"{revision.object_repr} no longer exists.")
+    with transaction.atomic():
+        change_request = start_change_request(
+            user=user,
+            title=f"Revert {obj} to the version of {timezone.localtime(revision.published_at):%d %b %Y %H:%M}",
+        )
+        new_revision = add_object(change_request=change_request, user=user, obj=obj)
+        new_revision.snapshot = revision.snapshot
+        new_revision.save(update_fields=["snapshot", "updated_at"])
+        record(user, AuditAction.REVERT, change_request=change_request, obj=obj,
+               details={"restored_revision": revision.pk})
+    return change_request
+
+

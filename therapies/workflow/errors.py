@@ -1,0 +1,42 @@
+"""Refusals: the errors an action raises, in the user's words, and the checks on text a user typed."""
+
+
+from django.core.exceptions import ValidationError
+
+
+class WorkflowError(Exception):
+    """An action was refused; the message is for the user, in their words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PublishConflict(WorkflowError):
+    """Publishing would overwrite a newer live version, or publish an invalid or dangling object."""
+
+
+class StaleDraft(WorkflowError):
+    """A draft was saved from a form opened before someone else's save (optimistic version check)."""
+
+
+
+def clean_text(text: str | None) -> str:
+    """Text typed by a user, trimmed. A NUL character can't be stored (PostgreSQL refuses it): say so."""
+    text = (text or "").strip()
+    if "\x00" in text:
+        raise WorkflowError("The text contains a NUL character, which cannot be saved; remove it and try again.")
+    return text
+
+
+def require(refusal: str | None) -> None:
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(m for m in messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+

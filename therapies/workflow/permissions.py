@@ -1,0 +1,178 @@
+"""Who may do what (rule 1): roles from groups, and one check per action returning the refusal or None."""
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db.models import Q
+
+from ..models import (
+    OPEN_STATES,
+    ChangeRequest,
+    State,
+)
+
+EDIT = "edit_content"
+REVIEW = "review_content"
+
+
+
+# --- Roles -------------------------------------------------------------------------------------
+
+
+def roles(user: AbstractBaseUser | None) -> set[str]:
+    """The editorial roles a user holds through groups or direct permissions.
+
+    Deliberately not `user.has_perm()`: that is always true for superusers, and a
+    site administrator must not be able to bypass review (DESIGN.md rule 1).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, "_editorial_roles", None)
+    if cached is None:
+        cached = set(
+            Permission.objects.filter(
+                Q(group__user=user) | Q(user=user),
+                content_type__app_label="therapies",
+                codename__in=[EDIT, REVIEW],
+            ).values_list("codename", flat=True)
+        )
+        user._editorial_roles = cached
+    return cached
+
+
+def is_editor(user) -> bool:
+    """Medical editors and medical reviewers may both draft changes."""
+    return bool(roles(user) & {EDIT, REVIEW})
+
+
+def is_reviewer(user) -> bool:
+    return REVIEW in roles(user)
+
+
+def display_name(user) -> str:
+    if user is None:
+        return "the editorial team"
+    return user.get_full_name() or user.get_username()
+
+
+def is_author(change_request: ChangeRequest, user) -> bool:
+    return change_request.authors.filter(pk=user.pk).exists()
+
+
+# --- Checks: each returns None when allowed, or the refusal in the user's words ---------------
+
+
+def _state_label(change_request: ChangeRequest) -> str:
+    return change_request.get_state_display().lower()
+
+
+def can_edit(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can change drafts."
+    if change_request.state not in OPEN_STATES:
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}; it can no longer be edited."
+    return None
+
+
+def can_submit(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can submit changes for review."
+    if not is_author(change_request, user):
+        return "Only an author of this change request can submit it for review."
+    if change_request.state not in (State.DRAFT, State.CHANGES_REQUESTED):
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}, not a draft."
+    if not change_request.revisions.exists():
+        return "Add at least one change before submitting for review."
+    return None
+
+
+def _can_review(change_request: ChangeRequest, user, verb: str) -> str | None:
+    if not is_reviewer(user):
+        return f"Only medical reviewers can {verb}."
+    if change_request.state != State.IN_REVIEW:
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}, not in review."
+    return None
+
+
+def can_approve(change_request: ChangeRequest, user) -> str | None:
+    refusal = _can_review(change_request, user, "approve changes")
+    if refusal:
+        return refusal
+    if is_author(change_request, user):
+        # Four eyes (rule 2): no exemption, not even for superusers.
+        return "You edited this change request, so someone else must approve it."
+    return None
+
+
+def can_request_changes(change_request: ChangeRequest, user) -> str | None:
+    return _can_review(change_request, user, "request changes")
+
+
+def can_reject(change_request: ChangeRequest, user) -> str | None:
+    return _can_review(change_request, user, "reject changes")
+
+
+def can_withdraw(change_request: ChangeRequest, user) -> str | None:
+    if not is_author(change_request, user) or not is_editor(user):
+        return "Only an author of this change request can withdraw it."
+    if change_request.state not in (State.DRAFT, State.CHANGES_REQUESTED):
+        return f"Change request #{change_request.pk} is {_state_label(change_request)}; only drafts can be withdrawn."
+    return None
+
+
+def can_publish(change_request: ChangeRequest, user) -> str | None:
+    if not is_reviewer(user):
+        return "Only medical reviewers can publish."
+    if change_request.state != State.APPROVED:
+        return (
+            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
+            "only approved changes can be published."
+        )
+    return None
+
+
+def can_comment(change_request: ChangeRequest, user) -> str | None:
+    if not is_editor(user):
+        return "Only medical editors and reviewers can comment."
+    return None
+
+
+def can_schedule(change_request: ChangeRequest, user) -> str | None:
+    """Scheduling is publishing at a set time: the same people, the same state."""
+    if not is_reviewer(user):
+        return "Only medical reviewers can schedule publishing."
+    if change_request.state != State.APPROVED:
+        return (
+            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
+            "only approved changes can be scheduled."
+        )
+    return None
+
+
+def can_unschedule(change_request: ChangeRequest, user) -> str | None:
+    refusal = can_schedule(change_request, user)
+    if refusal:
+        return refusal
+    if change_request.publish_at is None:
+        return f"Change request #{change_request.pk} is not scheduled."
+    return None
+
+
+CHECKS: dict[str, Callable[[ChangeRequest, object], str | None]] = {
+    "edit": can_edit,
+    "submit": can_submit,
+    "approve": can_approve,
+    "request_changes": can_request_changes,
+    "reject": can_reject,
+    "withdraw": can_withdraw,
+    "publish": can_publish,
+    "comment": can_comment,
+    "schedule": can_schedule,
+    "unschedule": can_unschedule,
+}
+
+
+def available_actions(change_request: ChangeRequest, user) -> set[str]:
+    """What `user` may do to `change_request` now: the buttons the review page offers."""
+    return {name for name, check in CHECKS.items() if check(change_request, user) is None}
+

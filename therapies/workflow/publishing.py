@@ -1,0 +1,163 @@
+"""Publishing: apply every revision in one transaction or none (rules 3, 4, 6); unpublish; confirm reviewed."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from ..editorial import notifications
+from ..editorial.review_cycle import next_review_due
+from ..editorial.snapshots import apply_snapshot, validate_snapshot
+from ..models import (
+    AuditAction,
+    ChangeRequest,
+    Revision,
+    Risk,
+    State,
+    Therapy,
+    Trial,
+)
+from .audit import announce, record
+from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
+from .locks import locked_change_request, model_for, release_locks
+from .permissions import (
+    can_publish,
+    is_reviewer,
+)
+
+# --- Actions: publishing -------------------------------------------------------------------------------
+
+
+def _review_due(model: type[models.Model], now: datetime.datetime) -> datetime.date:
+    """When the next review of content of `model` reviewed at `now` falls due (review_cycle.py)."""
+    return next_review_due(model, now)
+
+
+def _check_publishable(change_request: ChangeRequest, revisions: list[Revision]) -> dict[int, models.Model]:
+    """Every check before the first write: conflicts (rule 3), validity, dangling links (rule 4)."""
+    in_request = {(r.content_type.model_class(), r.object_id) for r in revisions}
+    objects: dict[int, models.Model] = {}
+    for revision in revisions:
+        model = model_for(revision)
+        obj = model.objects.select_for_update().filter(pk=revision.object_id).first()
+        if obj is None:
+            raise PublishConflict(f"{revision.object_repr} no longer exists; remove it from this change request.")
+        if not revision.is_new and obj.live_revision_id != revision.base_revision_id:
+            raise PublishConflict(
+                f"{obj} was published by another change request after this draft was started. "
+                f"Nothing was published: open {obj} in this change request again to start from the new version."
+            )
+        try:
+            validate_snapshot(model, revision.snapshot, obj)
+        except ValidationError as error:
+            raise PublishConflict(
+                f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
+            ) from None
+        for linked_model, linked_id, what in _links(model, revision.snapshot):
+            if (linked_model, linked_id) in in_request:
+                continue
+            if not linked_model.objects.filter(pk=linked_id, live=True).exists():
+                name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
+                raise PublishConflict(
+                    f"{obj} links to the {what} “{name}”, which is not published and not part of this "
+                    "change request. Nothing was published."
+                )
+        objects[revision.pk] = obj
+    return objects
+
+
+def _links(model: type[models.Model], snapshot: dict) -> list[tuple[type[models.Model], int, str]]:
+    """Content a snapshot links to that must be live for the public page (rule 4)."""
+    if model is Trial:
+        return [(Therapy, snapshot["fields"]["therapy"], "therapy")]
+    if model is Therapy:
+        return [(Risk, row["risk"], "risk") for row in snapshot["children"].get("therapy_risks", [])]
+    return []
+
+
+def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
+    """Apply every revision of an approved change request in one transaction, or none (rule 3)."""
+    with transaction.atomic():
+        change_request = locked_change_request(change_request)
+        require(can_publish(change_request, user))
+        publish_approved(change_request, user)
+    return change_request
+
+
+def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: datetime.datetime | None = None) -> None:
+    """Publish a change request already locked and checked by the caller (publish, publish_due).
+
+    Runs inside the caller's transaction; raises PublishConflict before its first write.
+    """
+    revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
+    objects = _check_publishable(change_request, revisions)
+    now = timezone.now()
+    for revision in revisions:
+        obj = apply_snapshot(objects[revision.pk], revision.snapshot)
+        obj.live = True
+        obj.first_published_at = obj.first_published_at or now
+        obj.last_published_at = now
+        # A content publish by a reviewer counts as a review of the page (rule 6).
+        obj.last_reviewed_at = now
+        obj.last_reviewed_by = user
+        obj.next_review_due = _review_due(type(obj), now)
+        obj.live_revision = revision
+        obj.save()
+        revision.published_at = now
+        revision.object_repr = str(obj)[:200]
+        revision.save(update_fields=["published_at", "object_repr", "updated_at"])
+    change_request.state = State.PUBLISHED
+    change_request.published_by = user
+    change_request.published_at = now
+    # Published: no schedule is left pending (Wagtail once left "scheduled" times in the past).
+    change_request.publish_at = None
+    change_request.save()
+    release_locks(change_request)
+    details = {"objects": [r.object_repr for r in revisions]}
+    if scheduled_for is not None:
+        details.update(scheduled=True, scheduled_for=scheduled_for.isoformat())
+    record(user, AuditAction.PUBLISH, change_request=change_request, details=details)
+    announce(objects.values(), "publish")
+    notifications.on_commit(notifications.PUBLISHED, change_request, actor=user,
+                            extra={"scheduled_for": scheduled_for})
+
+
+def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
+    """Take an object off every public page, list, count, sitemap and search."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can unpublish content.")
+    if not clean_text(reason):
+        raise WorkflowError("Give the reason for unpublishing: it is kept in the audit log.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if not obj.live:
+            raise WorkflowError(f"{obj} is not published.")
+        obj.live = False
+        obj.unpublish_at = None  # off the site now: a pending scheduled unpublish has nothing left to do
+        obj.save(update_fields=["live", "unpublish_at"])
+        record(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": clean_text(reason)})
+        announce([obj], "unpublish")
+    return obj
+
+
+def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
+    """Rule 6: a reviewer confirms the whole page is still accurate, without changing content."""
+    if not is_reviewer(user):
+        raise WorkflowError("Only medical reviewers can confirm that a page is still accurate.")
+    if not clean_text(note):
+        raise WorkflowError("Add a short note on what you checked.")
+    with transaction.atomic():
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        if not obj.live:
+            raise WorkflowError(f"{obj} is not published, so there is no page to confirm.")
+        now = timezone.now()
+        obj.last_reviewed_at = now
+        obj.last_reviewed_by = user
+        obj.next_review_due = _review_due(type(obj), now)
+        obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
+        record(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": clean_text(note)})
+        announce([obj], "confirm_reviewed")
+    return obj
+
+
