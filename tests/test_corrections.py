@@ -237,7 +237,7 @@ def test_the_action_is_only_offered_to_editors(client, superuser, editor):
         reverse("admin:therapies_correctionsuggestion_changelist")
     ).content.decode()
     with pytest.raises(workflow.WorkflowError):
-        corrections.start_change_request_for(suggestions=list(CorrectionSuggestion.objects.all()), user=superuser)
+        workflow.start_change_request_for(suggestions=list(CorrectionSuggestion.objects.all()), user=superuser)
     assert not ChangeRequest.objects.exists()
 
 

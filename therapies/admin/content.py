@@ -52,6 +52,7 @@ class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("last_reviewed_by",)
     list_per_page = 50
     date_hierarchy = "last_published_at"
+    readonly_fields = PUBLISH_STATE_SHOWN  # set by the workflow only (editable=False)
 
     def get_fieldsets(self, request, obj=None):
         content = [f for f in self.get_fields(request, obj) if f not in PUBLISH_STATE_SHOWN]
@@ -93,6 +94,7 @@ class TrialInline(ReadOnlyMixin, admin.TabularInline):
     model = Trial
     extra = 0
     fields = ["name", "nct_id", "phase", "number_randomised", "live"]
+    readonly_fields = ["live"]
     show_change_link = True
 
 

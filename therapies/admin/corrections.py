@@ -12,7 +12,6 @@ from django.utils.text import Truncator
 
 from .. import workflow
 from ..models import CorrectionSuggestion
-from ..site.corrections import start_change_request_for
 
 
 @admin.register(CorrectionSuggestion)
@@ -59,7 +58,7 @@ class CorrectionSuggestionAdmin(admin.ModelAdmin):
     def start_change_request(self, request: HttpRequest, queryset):
         suggestions = list(queryset.select_related("content_type"))
         try:
-            revision = start_change_request_for(suggestions=suggestions, user=request.user)
+            revision = workflow.start_change_request_for(suggestions=suggestions, user=request.user)
         except workflow.WorkflowError as error:
             self.message_user(request, error.message, messages.ERROR)
             return None

@@ -238,22 +238,29 @@ PUBLISH_STATE_FIELDS = (
 class PublishState(models.Model):
     """Publish and review state shared by every content model (Wagtail's DraftStateMixin)."""
 
+    # Every field here is editable=False: only the workflow writes them, so no form, snapshot or diff
+    # offers them (a hand-kept exclusion list once let "live" into an edit form).
     live = models.BooleanField(
-        default=False, db_index=True, help_text="Published and not withdrawn: visible to the public."
+        default=False, db_index=True, editable=False, help_text="Published and not withdrawn: visible to the public."
     )
-    first_published_at = models.DateTimeField(null=True, blank=True)
-    last_published_at = models.DateTimeField(null=True, blank=True)
-    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        editable=False,
     )
-    next_review_due = models.DateField(null=True, blank=True, db_index=True)
+    next_review_due = models.DateField(null=True, blank=True, db_index=True, editable=False)
     unpublish_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="When set, publish_scheduled unpublishes it at this time."
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="When set, publish_scheduled unpublishes it at this time.",
     )
     # Full-text search document, kept current on publish (search.py); GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)

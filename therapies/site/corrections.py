@@ -6,7 +6,7 @@ is_same_origin_post). Spam controls:
 a honeypot field (a filled one looks accepted but nothing is stored) and a
 per-address rate limit kept in Django's cache under a keyed hash of the
 address, so no reader's IP address is ever stored. Editors turn a suggestion
-into a change request for its page with `start_change_request_for()`.
+into a change request for its page with `workflow.start_change_request_for()`.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from msinfo.client_ip import client_ip
 
-from .. import workflow
-from ..models import ChangeRequest, CorrectionStatus, CorrectionSuggestion, Revision, Risk, Therapy, Trial
+from ..models import CorrectionSuggestion, Risk, Therapy, Trial
 
 CORRECTABLE_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
 RATE_LIMIT = getattr(settings, "CORRECTION_RATE_LIMIT", 5)  # suggestions per address …
@@ -137,29 +136,3 @@ def store_suggestion(*, obj: models.Model, cleaned_data: dict, client: str) -> C
 
 def correction_url(obj: models.Model) -> str:
     return reverse("suggest_correction", args=[obj._meta.model_name, obj.slug])
-
-
-# --- The editor's side ---------------------------------------------------------------------------------
-
-
-def start_change_request_for(*, suggestions: list[CorrectionSuggestion], user) -> Revision:
-    """Start a change request for the page these suggestions are about, and link them to it.
-
-    All or nothing: if the page can't be added (for example another change request
-    holds it), no empty change request is left behind. Raises workflow.WorkflowError.
-    """
-    targets = {(s.content_type_id, s.object_id) for s in suggestions}
-    if len(targets) != 1 or None in next(iter(targets)):
-        raise workflow.WorkflowError(
-            "Choose suggestions about one page at a time: a change request is started for one page."
-        )
-    obj = suggestions[0].content_object
-    if obj is None:
-        raise workflow.WorkflowError("The page this suggestion was about no longer exists.")
-    with transaction.atomic():
-        change_request: ChangeRequest = workflow.start_change_request(user=user, title=f"Correction to {obj}")
-        revision = workflow.add_object(change_request=change_request, user=user, obj=obj)
-        CorrectionSuggestion.objects.filter(pk__in=[s.pk for s in suggestions]).update(
-            change_request=change_request, status=CorrectionStatus.IN_PROGRESS
-        )
-    return revision

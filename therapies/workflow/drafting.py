@@ -14,6 +14,8 @@ from ..models import (
     AuditAction,
     ChangeRequest,
     ContentLock,
+    CorrectionStatus,
+    CorrectionSuggestion,
     Revision,
     Risk,
     Significance,
@@ -237,3 +239,24 @@ def revert(*, revision: Revision, user) -> ChangeRequest:
     return change_request
 
 
+def start_change_request_for(*, suggestions: list[CorrectionSuggestion], user) -> Revision:
+    """Start a change request for the page these suggestions are about, and link them to it.
+
+    All or nothing: if the page can't be added (for example another change request
+    holds it), no empty change request is left behind. Raises WorkflowError.
+    """
+    targets = {(s.content_type_id, s.object_id) for s in suggestions}
+    if len(targets) != 1 or None in next(iter(targets)):
+        raise WorkflowError(
+            "Choose suggestions about one page at a time: a change request is started for one page."
+        )
+    obj = suggestions[0].content_object
+    if obj is None:
+        raise WorkflowError("The page this suggestion was about no longer exists.")
+    with transaction.atomic():
+        change_request: ChangeRequest = start_change_request(user=user, title=f"Correction to {obj}")
+        revision = add_object(change_request=change_request, user=user, obj=obj)
+        CorrectionSuggestion.objects.filter(pk__in=[s.pk for s in suggestions]).update(
+            change_request=change_request, status=CorrectionStatus.IN_PROGRESS
+        )
+    return revision
