@@ -31,8 +31,10 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## lint: ruff (style, complexity, security) and the import contracts between the wings (pyproject.toml)
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 check-migrations: $(VENV)/.dev-installed
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from http_client import Session  # noqa: E402
+from http_client import Session
 
 
 def main() -> None:

@@ -112,7 +112,7 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer on port {port}")
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901  one linear script: start the servers, storm, check, stop
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from http_client import Session  # noqa: E402
+from http_client import Session
 
 base, username, password, pk = sys.argv[1:5]
 session = Session(base)

@@ -30,7 +30,7 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
     # Development only: a fixed, clearly insecure key so sessions survive restarts.
-    SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105  DEBUG only
 # Without a key in production, commands that need none (migrate, makemigrations, load_seed) still run,
 # Django refuses any use of the empty key, and the site itself refuses to start: msinfo/wsgi.py and
 # asgi.py call msinfo.checks.require_secret_key(), and `check --deploy` reports it.

@@ -60,32 +60,28 @@ def setup_for(action: str, author, publisher):
     return fingolimod
 
 
+ACTIONS = {
+    "start": lambda target, user: workflow.start_change_request(user=user, title="Matrix"),
+    "edit": lambda target, user: workflow.add_object(
+        change_request=target, user=user, obj=Therapy.objects.get(slug="ozanimod")
+    ),
+    "comment": lambda target, user: workflow.comment(change_request=target, user=user, body="A comment"),
+    "submit": lambda target, user: workflow.submit(change_request=target, user=user, change_note="note"),
+    "withdraw": lambda target, user: workflow.withdraw(change_request=target, user=user),
+    "approve": lambda target, user: workflow.approve(change_request=target, user=user),
+    "request_changes": lambda target, user: workflow.request_changes(
+        change_request=target, user=user, comment_text="fix"
+    ),
+    "reject": lambda target, user: workflow.reject(change_request=target, user=user, reason="no"),
+    "publish": lambda target, user: workflow.publish(change_request=target, user=user),
+    "unpublish": lambda target, user: workflow.unpublish(obj=target, user=user, reason="matrix"),
+    "confirm_reviewed": lambda target, user: workflow.confirm_reviewed(obj=target, user=user, note="checked"),
+    "revert": lambda target, user: workflow.revert(revision=target, user=user),
+}
+
+
 def perform(action: str, target, user):
-    if action == "start":
-        return workflow.start_change_request(user=user, title="Matrix")
-    if action == "edit":
-        return workflow.add_object(change_request=target, user=user, obj=Therapy.objects.get(slug="ozanimod"))
-    if action == "comment":
-        return workflow.comment(change_request=target, user=user, body="A comment")
-    if action == "submit":
-        return workflow.submit(change_request=target, user=user, change_note="note")
-    if action == "withdraw":
-        return workflow.withdraw(change_request=target, user=user)
-    if action == "approve":
-        return workflow.approve(change_request=target, user=user)
-    if action == "request_changes":
-        return workflow.request_changes(change_request=target, user=user, comment_text="fix")
-    if action == "reject":
-        return workflow.reject(change_request=target, user=user, reason="no")
-    if action == "publish":
-        return workflow.publish(change_request=target, user=user)
-    if action == "unpublish":
-        return workflow.unpublish(obj=target, user=user, reason="matrix")
-    if action == "confirm_reviewed":
-        return workflow.confirm_reviewed(obj=target, user=user, note="checked")
-    if action == "revert":
-        return workflow.revert(revision=target, user=user)
-    raise AssertionError(action)
+    return ACTIONS[action](target, user)
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_PASSWORD = "msinfo-demo"
+DEMO_PASSWORD = "msinfo-demo"  # noqa: S105  published demo accounts; the command refuses without DEBUG
 
 # username, first name, last name, group ("" for none), superuser?
 DEMO_USERS = [
