@@ -230,6 +230,8 @@ PUBLISH_STATE_FIELDS = (
     "last_reviewed_by",
     "next_review_due",
     "unpublish_at",
+    "unpublish_reason",
+    "unpublish_requested_by",
     "live_revision",
     "search_vector",
 )
@@ -261,6 +263,16 @@ class PublishState(models.Model):
         db_index=True,
         editable=False,
         help_text="When set, publish_scheduled unpublishes it at this time.",
+    )
+    # Who asked for the scheduled unpublishing and why: it happens in their name, with their reason.
+    unpublish_reason = models.TextField(blank=True, editable=False)
+    unpublish_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     # Full-text search document, kept current on publish (search.py); GIN-indexed on PostgreSQL.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)

@@ -2,7 +2,7 @@
 
 Drafts never touch live rows: a Revision holds a JSON snapshot of one object's
 editable fields and child rows, and publishing copies it onto the live row
-(the Wagtail model). The state machine and every rule live in workflow.py.
+(the Wagtail model). The state machine and every rule live in the workflow package.
 """
 
 from django.conf import settings
@@ -73,6 +73,18 @@ class ChangeRequest(models.Model):
         null=True, blank=True, db_index=True,
         help_text="Approved changes go live at this time (publish_scheduled); empty means not scheduled.",
     )
+    # The schedule's state lives here, not in the audit log: publish_scheduled publishes in the name of
+    # `scheduled_by`, and the review page explains the last failure from these fields.
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        help_text="The reviewer who set publish_at: the scheduled publish happens in their name.",
+    )
+    schedule_failed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last scheduled publish did not happen."
+    )
+    schedule_failure = models.TextField(
+        blank=True, editable=False, help_text="Why the last scheduled publish did not happen (until rescheduled)."
+    )
     closed_reason = models.TextField(blank=True, help_text="Why it was rejected or withdrawn.")
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -99,6 +111,18 @@ class ChangeRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def clear_schedule(self) -> list[str]:
+        """Forget the schedule, who set it and how its last attempt failed; return the fields to save.
+
+        One place for all four, so publishing, cancelling and rule 5 can never leave a scheduler
+        behind without a time (who would then publish a later schedule?) or an old failure on show.
+        """
+        self.publish_at = None
+        self.scheduled_by = None
+        self.schedule_failed_at = None
+        self.schedule_failure = ""
+        return ["publish_at", "scheduled_by", "schedule_failed_at", "schedule_failure"]
 
 
 
@@ -200,6 +224,11 @@ class AuditAction(models.TextChoices):
     REVERT = "revert", "Started a revert"
     CONFIRM_REVIEWED = "confirm_reviewed", "Confirmed still accurate"
     REMOVE = "remove", "Removed an object from a change request"
+    SCHEDULE = "schedule", "Scheduled publishing"
+    UNSCHEDULE = "unschedule", "Cancelled scheduled publishing"
+    SCHEDULE_FAILED = "schedule_failed", "Scheduled publishing failed"
+    SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
+    UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
 
 
 class AuditEvent(models.Model):
