@@ -60,6 +60,7 @@ def test_schedule_sets_the_time_logs_it_and_tells_the_authors(approved, reviewer
     assert refreshed(approved).publish_at == at
     assert refreshed(approved).state == State.APPROVED
     event = AuditEvent.objects.filter(change_request=approved, details__schedule="scheduled").get()
+    assert event.action == AuditAction.SCHEDULE  # its own action (logged as APPROVE before issue 10)
     assert event.actor == reviewer2 and event.details["publish_at"] == at.isoformat()
     email = OutboundEmail.objects.get(subject__startswith="Scheduled:")
     assert email.to == editor.email and "to go live at" in email.body
@@ -104,7 +105,8 @@ def test_cancel_keeps_it_approved_and_unpublished(approved, reviewer, editor):
     assert refreshed(approved).publish_at is None
     assert workflow.publish_due(now=at + HOUR) == []
     assert refreshed(approved).state == State.APPROVED
-    assert AuditEvent.objects.filter(change_request=approved, details__schedule="cancelled").count() == 1
+    cancelled = AuditEvent.objects.filter(change_request=approved, details__schedule="cancelled")
+    assert list(cancelled.values_list("action", flat=True)) == [AuditAction.UNSCHEDULE]
     assert OutboundEmail.objects.filter(subject__startswith="Schedule cancelled:", to=editor.email).exists()
 
 
@@ -212,6 +214,7 @@ def test_a_conflict_leaves_it_approved_clears_the_time_and_says_so(approved, rev
     assert ocrelizumab().dosing != "Scheduled dosing text."
     assert not AuditEvent.objects.filter(change_request=approved, action=AuditAction.PUBLISH).exists()
     failure = AuditEvent.objects.get(change_request=approved, details__schedule="failed")
+    assert failure.action == AuditAction.SCHEDULE_FAILED  # logged as a COMMENT before issue 10
     assert "was published by another change request" in failure.details["error"]
     emails = OutboundEmail.objects.filter(subject__startswith="Scheduled publishing failed")
     assert {e.to for e in emails} == {editor.email, reviewer2.email}
@@ -256,6 +259,115 @@ def test_the_command_prints_a_summary_and_exits_normally_when_an_item_fails(edit
     assert "Published 1, unpublished 0, failed 1." in text
 
 
+# --- The schedule is state held in fields, not read back out of the audit log ----------------------------------
+
+
+def test_schedule_records_who_scheduled_it_on_the_change_request(approved, reviewer2):
+    workflow.schedule(change_request=approved, user=reviewer2, publish_at=timezone.now() + HOUR)
+    assert refreshed(approved).scheduled_by == reviewer2
+
+
+def test_publish_due_publishes_in_the_name_of_scheduled_by_not_the_audit_log(approved, reviewer, reviewer2,
+                                                                              editor_reviewer):
+    at = timezone.now() + HOUR
+    workflow.schedule(change_request=approved, user=reviewer2, publish_at=at)
+    # The field decides, whatever the log says: the SCHEDULE event still names reviewer2.
+    ChangeRequest.objects.filter(pk=approved.pk).update(scheduled_by=editor_reviewer)
+    workflow.publish_due(now=at)
+    change_request = refreshed(approved)
+    assert change_request.published_by == editor_reviewer != change_request.approved_by
+    assert AuditEvent.objects.get(change_request=approved, action=AuditAction.PUBLISH).actor == editor_reviewer
+
+
+def test_a_schedule_with_no_recorded_scheduler_is_not_published(approved, reviewer):
+    at = timezone.now() + HOUR
+    ChangeRequest.objects.filter(pk=approved.pk).update(publish_at=at)  # set outside the workflow
+    outcomes = workflow.publish_due(now=at)
+    assert not outcomes[0].ok and "Nobody is recorded as having scheduled it" in outcomes[0].message
+    assert refreshed(approved).state == State.APPROVED  # not in the approver's name by default
+
+
+def test_unschedule_forgets_who_scheduled_it(approved, reviewer):
+    workflow.schedule(change_request=approved, user=reviewer, publish_at=timezone.now() + HOUR)
+    workflow.unschedule(change_request=approved, user=reviewer)
+    assert refreshed(approved).scheduled_by is None
+
+
+def test_publishing_now_forgets_who_scheduled_it(approved, reviewer):
+    workflow.schedule(change_request=approved, user=reviewer, publish_at=timezone.now() + HOUR)
+    workflow.publish(change_request=approved, user=reviewer)
+    assert refreshed(approved).scheduled_by is None
+
+
+def test_back_to_draft_forgets_who_scheduled_it(approved, reviewer, editor):
+    workflow.schedule(change_request=approved, user=reviewer, publish_at=timezone.now() + HOUR)
+    revision = approved.revisions.get()
+    snapshot = revision.snapshot
+    snapshot["fields"]["dosing"] = "Edited after approval."
+    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)  # rule 5
+    change_request = refreshed(approved)
+    assert change_request.state == State.DRAFT and change_request.scheduled_by is None
+
+
+def failed_schedule(change_request: ChangeRequest, reviewer, editor2) -> datetime.datetime:
+    at = timezone.now() + HOUR
+    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at)
+    conflicting(change_request, editor2)
+    workflow.publish_due(now=at)
+    return at
+
+
+def test_a_failed_scheduled_publish_is_recorded_on_the_change_request(approved, reviewer, editor2):
+    before = timezone.now()
+    failed_schedule(approved, reviewer, editor2)
+    change_request = refreshed(approved)
+    assert change_request.schedule_failed_at >= before
+    assert "was published by another change request" in change_request.schedule_failure
+    assert change_request.scheduled_by is None and change_request.publish_at is None
+
+
+def test_rescheduling_clears_the_last_failure(approved, reviewer, editor2):
+    at = failed_schedule(approved, reviewer, editor2)
+    workflow.schedule(change_request=approved, user=reviewer, publish_at=at + HOUR)
+    change_request = refreshed(approved)
+    assert change_request.schedule_failed_at is None and change_request.schedule_failure == ""
+
+
+def test_publishing_clears_the_last_failure(approved, reviewer, editor2):
+    failed_schedule(approved, reviewer, editor2)
+    Therapy.objects.filter(slug="ocrelizumab").update(live_revision=None)  # the conflict is resolved
+    approved.revisions.update(base_revision=None)
+    workflow.publish(change_request=approved, user=reviewer)
+    change_request = refreshed(approved)
+    assert change_request.state == State.PUBLISHED
+    assert change_request.schedule_failed_at is None and change_request.schedule_failure == ""
+
+
+def test_back_to_draft_clears_the_last_failure(approved, reviewer, editor, editor2):
+    failed_schedule(approved, reviewer, editor2)
+    revision = approved.revisions.get()
+    snapshot = revision.snapshot
+    snapshot["fields"]["dosing"] = "Fixed after the failure."
+    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
+    change_request = refreshed(approved)
+    assert change_request.schedule_failed_at is None and change_request.schedule_failure == ""
+
+
+def test_review_page_names_who_scheduled_it(client, approved, reviewer, reviewer2):
+    workflow.schedule(change_request=approved, user=reviewer2, publish_at=timezone.now() + HOUR)
+    client.force_login(reviewer)
+    page = client.get(review_url(approved)).content.decode()
+    assert "published in the name of Reviewer2 Tester, who scheduled it" in page
+
+
+def test_review_page_reads_the_failure_from_the_change_request(client, approved, reviewer):
+    ChangeRequest.objects.filter(pk=approved.pk).update(schedule_failed_at=timezone.now(),
+                                                        schedule_failure="The mail server was on fire.")
+    client.force_login(reviewer)
+    page = client.get(review_url(approved)).content.decode()
+    assert "Scheduled publishing did not happen" in page and "The mail server was on fire." in page
+
+
 # --- Unpublishing at a date ------------------------------------------------------------------------------------
 
 
@@ -286,6 +398,43 @@ def test_cancelled_unpublish_keeps_the_page(reviewer):
     workflow.unschedule_unpublish(obj=therapy, user=reviewer)
     assert workflow.publish_due(now=at + HOUR) == []
     assert Therapy.objects.get(pk=therapy.pk).live
+
+
+def test_schedule_unpublish_records_the_reason_and_who_asked(reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    workflow.schedule_unpublish(obj=therapy, user=reviewer, at=timezone.now() + HOUR, reason="  Licence lapsed ")
+    therapy = Therapy.objects.get(pk=therapy.pk)
+    assert therapy.unpublish_reason == "Licence lapsed" and therapy.unpublish_requested_by == reviewer
+
+
+def test_scheduled_unpublish_uses_the_reason_and_requester_fields(reviewer, reviewer2):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    at = timezone.now() + HOUR
+    workflow.schedule_unpublish(obj=therapy, user=reviewer, at=at, reason="In the log")
+    # The fields decide, whatever the SCHEDULE_UNPUBLISH event says.
+    Therapy.objects.filter(pk=therapy.pk).update(unpublish_reason="In the field", unpublish_requested_by=reviewer2)
+    workflow.publish_due(now=at)
+    event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH, object_id=therapy.pk, details__scheduled=True)
+    assert event.actor == reviewer2 and event.details["reason"] == "In the field"
+    assert OutboundEmail.objects.filter(to=reviewer2.email, subject="Unpublished as scheduled: Fingolimod").exists()
+    therapy = Therapy.objects.get(pk=therapy.pk)
+    assert therapy.unpublish_reason == "" and therapy.unpublish_requested_by is None
+
+
+def test_cancelling_a_scheduled_unpublish_forgets_the_reason_and_who_asked(reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    workflow.schedule_unpublish(obj=therapy, user=reviewer, at=timezone.now() + HOUR, reason="Lapsed")
+    workflow.unschedule_unpublish(obj=therapy, user=reviewer)
+    therapy = Therapy.objects.get(pk=therapy.pk)
+    assert therapy.unpublish_reason == "" and therapy.unpublish_requested_by is None
+
+
+def test_unpublishing_by_hand_forgets_a_pending_unpublish_reason_and_requester(reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    workflow.schedule_unpublish(obj=therapy, user=reviewer, at=timezone.now() + HOUR, reason="Later")
+    workflow.unpublish(obj=therapy, user=reviewer, reason="Now")
+    therapy = Therapy.objects.get(pk=therapy.pk)
+    assert therapy.unpublish_reason == "" and therapy.unpublish_requested_by is None
 
 
 def test_unpublishing_by_hand_clears_a_pending_unpublish_time(reviewer):
@@ -394,6 +543,7 @@ def test_reviewer_sets_and_cancels_unpublish_at_on_the_content_page(client, revi
     assert "will come off the site at" in response.content.decode()
     assert Therapy.objects.get(pk=therapy.pk).unpublish_at == when
     assert "Cancel scheduled unpublishing" in response.content.decode()
+    assert "as Reviewer Tester asked: “Licence withdrawn”" in response.content.decode()
     client.post(reverse("admin:therapies_object_action", args=["therapy", therapy.pk, "unschedule_unpublish"]))
     assert Therapy.objects.get(pk=therapy.pk).unpublish_at is None
 

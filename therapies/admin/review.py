@@ -111,26 +111,12 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         significance_choices=Significance.choices,
         addable=[(name, model._meta.verbose_name) for name, model in CONTENT_MODELS.items()],
         audit_events=audit_events,
-        schedule_failure=_last_schedule_failure(change_request, audit_events),
         safety_reasons=_safety_reasons(revisions),
         time_zone=timezone.get_current_timezone_name(),
         opts=ChangeRequest._meta,
         State=State,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/review.html", context)
-
-
-def _last_schedule_failure(change_request: ChangeRequest, audit_events: list):
-    """The failed scheduled publish to explain on the page, while the change is still approved and unscheduled."""
-    if change_request.state != State.APPROVED or change_request.publish_at is not None:
-        return None
-    for event in reversed(audit_events):
-        schedule = event.details.get("schedule") if isinstance(event.details, dict) else None
-        if schedule == workflow.SCHEDULE_FAILED:
-            return event
-        if schedule is not None or event.action == "approve":
-            return None  # rescheduled or re-approved since
-    return None
 
 
 def _safety_reasons(revisions: list[Revision]) -> list[str]:

@@ -27,9 +27,10 @@ def back_to_draft_if_reviewed(change_request: ChangeRequest) -> None:
         change_request.state = State.DRAFT
         change_request.approved_by = None
         change_request.approved_at = None
-        # A schedule was part of the approval: once re-approved, an old time must not publish it at once.
-        change_request.publish_at = None
-        change_request.save(update_fields=["state", "approved_by", "approved_at", "publish_at", "updated_at"])
+        # A schedule was part of the approval: once re-approved, an old time must not publish it at once,
+        # nor in the name of whoever set it, and an old failure no longer applies.
+        cleared = change_request.clear_schedule()
+        change_request.save(update_fields=["state", "approved_by", "approved_at", *cleared, "updated_at"])
 
 
 def lock_object(change_request: ChangeRequest, obj: models.Model) -> None:

@@ -111,7 +111,7 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
     change_request.published_by = user
     change_request.published_at = now
     # Published: no schedule is left pending (Wagtail once left "scheduled" times in the past).
-    change_request.publish_at = None
+    change_request.clear_schedule()
     change_request.save()
     release_locks(change_request)
     details = {"objects": [r.object_repr for r in revisions]}
@@ -134,11 +134,22 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
         if not obj.live:
             raise WorkflowError(f"{obj} is not published.")
         obj.live = False
-        obj.unpublish_at = None  # off the site now: a pending scheduled unpublish has nothing left to do
-        obj.save(update_fields=["live", "unpublish_at"])
+        # Off the site now: a pending scheduled unpublish has nothing left to do.
+        obj.save(update_fields=["live", *clear_unpublish_schedule(obj)])
         record(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": clean_text(reason)})
         announce([obj], "unpublish")
     return obj
+
+
+def clear_unpublish_schedule(obj: models.Model) -> list[str]:
+    """Forget a page's scheduled unpublishing, who asked for it and why; return the fields to save.
+
+    One place for the three, so no requester or reason outlives the time they belonged to.
+    """
+    obj.unpublish_at = None
+    obj.unpublish_reason = ""
+    obj.unpublish_requested_by = None
+    return ["unpublish_at", "unpublish_reason", "unpublish_requested_by"]
 
 
 def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:

@@ -5,7 +5,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,7 +12,6 @@ from django.utils.formats import date_format
 from ..editorial import notifications
 from ..models import (
     AuditAction,
-    AuditEvent,
     ChangeRequest,
     Risk,
     State,
@@ -30,7 +28,7 @@ from .permissions import (
     display_name,
     is_reviewer,
 )
-from .publishing import publish_approved
+from .publishing import clear_unpublish_schedule, publish_approved
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +39,12 @@ logger = logging.getLogger(__name__)
 # `manage.py publish_scheduled` runs publish_due() from cron every minute, on every app server at
 # once: row locks with SKIP LOCKED make each item go to exactly one of them, and every item's
 # schedule is cleared when it runs, so nothing is ever left "scheduled" in the past.
+#
+# The schedule is state held in fields (ChangeRequest.publish_at, scheduled_by, schedule_failed_at,
+# schedule_failure; a page's unpublish_at, unpublish_reason, unpublish_requested_by), and only those
+# fields decide anything. Each action also writes one audit event of its own action for people to
+# read; its details keep the "schedule" key the log has always had (migration 0009 relies on it
+# to relabel the events back when it is reversed).
 
 SCHEDULED = "scheduled"
 SCHEDULE_CANCELLED = "cancelled"
@@ -69,9 +73,12 @@ def schedule(*, change_request: ChangeRequest, user, publish_at: datetime.dateti
         require(can_schedule(change_request, user))
         publish_at = _future_time(publish_at, "for the change to go live")
         previous = change_request.publish_at
+        # A new schedule replaces the old one and any failure of it, and is carried out in this user's name.
+        cleared = change_request.clear_schedule()
         change_request.publish_at = publish_at
-        change_request.save(update_fields=["publish_at", "updated_at"])
-        record(user, AuditAction.APPROVE, change_request=change_request, details={
+        change_request.scheduled_by = user
+        change_request.save(update_fields=[*cleared, "updated_at"])
+        record(user, AuditAction.SCHEDULE, change_request=change_request, details={
             "schedule": SCHEDULED,
             "step": f"scheduled to go live at {format_when(publish_at)}",
             "publish_at": publish_at.isoformat(),
@@ -87,9 +94,8 @@ def unschedule(*, change_request: ChangeRequest, user) -> ChangeRequest:
         change_request = locked_change_request(change_request)
         require(can_unschedule(change_request, user))
         previous = change_request.publish_at
-        change_request.publish_at = None
-        change_request.save(update_fields=["publish_at", "updated_at"])
-        record(user, AuditAction.APPROVE, change_request=change_request, details={
+        change_request.save(update_fields=[*change_request.clear_schedule(), "updated_at"])
+        record(user, AuditAction.UNSCHEDULE, change_request=change_request, details={
             "schedule": SCHEDULE_CANCELLED,
             "step": f"schedule for {format_when(previous)} cancelled",
             "previous": previous.isoformat(),
@@ -122,13 +128,15 @@ def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason
         at = _future_time(at, "for it to come off the site")
         previous = obj.unpublish_at
         obj.unpublish_at = at
-        obj.save(update_fields=["unpublish_at"])
-        record(user, AuditAction.UNPUBLISH, obj=obj, details={
+        obj.unpublish_reason = clean_text(reason)
+        obj.unpublish_requested_by = user
+        obj.save(update_fields=["unpublish_at", "unpublish_reason", "unpublish_requested_by"])
+        record(user, AuditAction.SCHEDULE_UNPUBLISH, obj=obj, details={
             "schedule": SCHEDULED,
             "step": f"scheduled to come off the site at {format_when(at)}",
             "unpublish_at": at.isoformat(),
             "previous": previous.isoformat() if previous else None,
-            "reason": clean_text(reason),
+            "reason": obj.unpublish_reason,
         })
     return obj
 
@@ -142,9 +150,8 @@ def unschedule_unpublish(*, obj: models.Model, user) -> models.Model:
         if obj.unpublish_at is None:
             raise WorkflowError(f"{obj} is not scheduled to come off the site.")
         previous = obj.unpublish_at
-        obj.unpublish_at = None
-        obj.save(update_fields=["unpublish_at"])
-        record(user, AuditAction.UNPUBLISH, obj=obj, details={
+        obj.save(update_fields=clear_unpublish_schedule(obj))
+        record(user, AuditAction.UNSCHEDULE_UNPUBLISH, obj=obj, details={
             "schedule": SCHEDULE_CANCELLED,
             "step": f"scheduled unpublishing at {format_when(previous)} cancelled",
             "previous": previous.isoformat(),
@@ -190,17 +197,6 @@ def _isolated(action: str, label: str, run: Callable, *args) -> ScheduledOutcome
         return ScheduledOutcome(action, label, False, f"unexpected error, will be retried: {error}")
 
 
-def _scheduler_of(change_request: ChangeRequest):
-    """The reviewer who set the current schedule: it is published in their name."""
-    event = (
-        change_request.audit_events.filter(action=AuditAction.APPROVE, details__schedule=SCHEDULED)
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.actor if event else change_request.approved_by
-
-
 def _publish_scheduled(pk: int, now: datetime.datetime) -> ScheduledOutcome | None:
     with transaction.atomic():
         change_request = (
@@ -211,9 +207,14 @@ def _publish_scheduled(pk: int, now: datetime.datetime) -> ScheduledOutcome | No
         if change_request is None:
             return None  # another server holds it, or it was published, cancelled or moved meanwhile
         scheduled_for = change_request.publish_at
-        scheduler = _scheduler_of(change_request)
+        scheduler = change_request.scheduled_by  # published in the name of the reviewer who scheduled it
         try:
             with transaction.atomic():  # a conflict rolls back to here; the lock is kept
+                if scheduler is None:
+                    raise WorkflowError(
+                        "Nobody is recorded as having scheduled it. "
+                        "A medical reviewer must publish it or schedule it again."
+                    )
                 if can_publish(change_request, scheduler):
                     raise WorkflowError(
                         f"{display_name(scheduler)}, who scheduled it, can no longer publish. "
@@ -238,9 +239,11 @@ def _publish_scheduled(pk: int, now: datetime.datetime) -> ScheduledOutcome | No
 def _record_schedule_failure(change_request: ChangeRequest, scheduler, scheduled_for, message: str) -> None:
     """Say loudly that a scheduled publish did not happen: it stays approved, its past schedule is cleared
     (retrying every minute would only repeat the conflict), the log and the people involved are told."""
-    change_request.publish_at = None
-    change_request.save(update_fields=["publish_at", "updated_at"])
-    record(None, AuditAction.COMMENT, change_request=change_request, details={
+    cleared = change_request.clear_schedule()
+    change_request.schedule_failed_at = timezone.now()
+    change_request.schedule_failure = message
+    change_request.save(update_fields=[*cleared, "updated_at"])
+    record(None, AuditAction.SCHEDULE_FAILED, change_request=change_request, details={
         "schedule": SCHEDULE_FAILED,
         "step": f"scheduled publishing at {format_when(scheduled_for)} failed: {message}",
         "scheduled_for": scheduled_for.isoformat(),
@@ -253,7 +256,8 @@ def _record_schedule_failure(change_request: ChangeRequest, scheduler, scheduled
         to=[person.email for person in people],
         subject=f"Scheduled publishing failed: #{change_request.pk} {change_request.title}",
         template="therapies/email/schedule_failed.txt",
-        context={"change_request": change_request, "when": format_when(scheduled_for), "message": message},
+        context={"change_request": change_request, "when": format_when(scheduled_for), "message": message,
+                 "scheduler": scheduler},
         change_request=change_request,
     ))
 
@@ -269,23 +273,14 @@ def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datet
         if obj is None:
             return None
         scheduled_for = obj.unpublish_at
-        event = (
-            AuditEvent.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), object_id=pk,
-                action=AuditAction.UNPUBLISH, details__schedule=SCHEDULED,
-            )
-            .select_related("actor")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        scheduler = event.actor if event else None
-        obj.unpublish_at = None
+        scheduler = obj.unpublish_requested_by
+        reason = obj.unpublish_reason or "scheduled"
+        cleared = clear_unpublish_schedule(obj)
         if not obj.live:
-            obj.save(update_fields=["unpublish_at"])
+            obj.save(update_fields=cleared)
             return ScheduledOutcome("unpublish", str(obj), True, "was already off the site; schedule cleared")
         obj.live = False
-        obj.save(update_fields=["live", "unpublish_at"])
-        reason = (event.details.get("reason") if event else "") or "scheduled"
+        obj.save(update_fields=["live", *cleared])
         record(scheduler, AuditAction.UNPUBLISH, obj=obj, details={
             "scheduled": True, "scheduled_for": scheduled_for.isoformat(), "reason": reason,
             "step": f"unpublished as scheduled for {format_when(scheduled_for)}",
