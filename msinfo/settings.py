@@ -246,10 +246,12 @@ def _review_interval_days(name: str, default: int) -> int:
 
 
 REVIEW_INTERVAL_DAYS = _review_interval_days("REVIEW_INTERVAL_DAYS", 365)
+# One per content kind, keyed by its name: REVIEW_INTERVAL_DAYS_THERAPY sets "therapy" (therapies/models/kinds.py
+# lists the kinds; a variable naming no kind is reported by `manage.py check`, therapies.W001).
 REVIEW_INTERVAL_DAYS_BY_TYPE = {
-    model: _review_interval_days(f"REVIEW_INTERVAL_DAYS_{model.upper()}", REVIEW_INTERVAL_DAYS)
-    for model in ("therapy", "trial", "risk")
-    if os.environ.get(f"REVIEW_INTERVAL_DAYS_{model.upper()}", "").strip()
+    name.removeprefix("REVIEW_INTERVAL_DAYS_").lower(): _review_interval_days(name, REVIEW_INTERVAL_DAYS)
+    for name in sorted(os.environ)
+    if name.startswith("REVIEW_INTERVAL_DAYS_") and os.environ[name].strip()
 }
 
 LOGGING = {

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from therapies.models import Risk, Therapy, Trial
+from therapies.models import Risk, Therapy, content_models
 
 from .factories import make_therapy
 
@@ -31,7 +31,7 @@ def sitemap_entries(client) -> dict[str, str | None]:
 
 def test_sitemap_lists_every_live_page_and_the_static_pages(client):
     entries = sitemap_entries(client)
-    for model in (Therapy, Trial, Risk):
+    for model in content_models():
         for obj in model.objects.live():
             assert obj.get_absolute_url() in entries
     for path in ["/", "/therapies/", "/trials/", "/risks/", "/about/"]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from .. import workflow
 from ..editorial.history import published_history
 from ..models import (
+    KINDS,
     PUBLISH_STATE_FIELDS,
     AuditEvent,
     ChangeRequest,
@@ -146,15 +147,20 @@ class ReferenceAdmin(admin.ModelAdmin):
             return False
         if obj is None:
             return True
-        cited_live = (
-            obj.therapies.filter(live=True).exists()
-            or obj.trials.filter(live=True).exists()
-            or obj.risks.filter(live=True).exists()
-        )
-        return not cited_live
+        return not _cited_live(obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _cited_live(reference: Reference) -> bool:
+    """Whether a live page of any content kind cites this source."""
+    return any(
+        kind.model.objects.live().filter(**{f.name: reference}).exists()
+        for kind in KINDS
+        for f in kind.model._meta.many_to_many
+        if f.related_model is Reference
+    )
 
 
 @admin.register(MSCourse)

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .. import workflow
-from ..editorial.review_cycle import REVIEWED_MODELS, SOON_DAYS
-from ..models import ChangeRequest, State
+from ..editorial.review_cycle import SOON_DAYS
+from ..models import KINDS, ChangeRequest, State
+from ..models.querysets import live_q
 
 LIST_LIMIT = 10
 RECENT_DAYS = 30
@@ -128,18 +129,17 @@ def sections_for(user, *, now: datetime.datetime | None = None) -> list[Section]
 
 
 def _content_sections(now: datetime.datetime) -> list[Section]:
-    """Reviews overdue, reviews due soon, and pages scheduled to come off the site: one query per content type."""
+    """Reviews overdue, reviews due soon, and pages scheduled to come off the site: one query per content kind."""
     today = timezone.localdate(now)
     horizon = today + datetime.timedelta(days=SOON_DAYS)
     overdue, soon, leaving = [], [], []
-    for model in REVIEWED_MODELS:
-        rows = model.objects.filter(
-            Q(live=True, next_review_due__lte=horizon) | Q(live=True, unpublish_at__isnull=False)
-        ).values_list("pk", "name", "next_review_due", "unpublish_at")
-        name = model._meta.model_name
+    for kind in KINDS:
+        rows = kind.model.objects.filter(
+            live_q() & (Q(next_review_due__lte=horizon) | Q(unpublish_at__isnull=False))
+        ).values_list("pk", kind.title_field, "next_review_due", "unpublish_at")
         for pk, label, due, unpublish_at in rows:
-            url = reverse(f"admin:therapies_{name}_change", args=[pk])
-            title = f"{label} ({model._meta.verbose_name})"
+            url = kind.admin_url(pk)
+            title = f"{label} ({kind.verbose_name})"
             if unpublish_at is not None:
                 leaving.append((unpublish_at, Row(title, url, f"comes off the site at {_when(unpublish_at)}",
                                                   "scheduled")))

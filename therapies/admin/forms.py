@@ -9,9 +9,10 @@ import datetime
 
 from django import forms
 from django.db import models
+from django.utils.module_loading import import_string
 
-from ..editorial.snapshots import CHILDREN, NOT_IN_SNAPSHOT, editable_fields, m2m_fields, normalise_text
-from ..models import Frequency, Risk, Significance, TherapyRisk
+from ..editorial.snapshots import NOT_IN_SNAPSHOT, child_rows, editable_fields, m2m_fields, normalise_text
+from ..models import Frequency, Risk, Significance
 
 
 def _json_value(value):
@@ -92,11 +93,10 @@ class BaseTherapyRiskFormSet(forms.BaseFormSet):
         return sorted(rows, key=lambda row: row["risk"])
 
 
+# Named by the therapy kind's child rows in models/kinds.py (ChildRows.formset).
 TherapyRiskFormSet = forms.formset_factory(
     TherapyRiskRowForm, formset=BaseTherapyRiskFormSet, extra=1, can_delete=True
 )
-
-CHILD_FORMSETS = {TherapyRisk: TherapyRiskFormSet}
 
 
 def draft_forms(model, *, snapshot: dict | None, instance=None, data=None):
@@ -106,9 +106,9 @@ def draft_forms(model, *, snapshot: dict | None, instance=None, data=None):
         initial = {**snapshot["fields"], **snapshot["m2m"]}
     form = draft_form_class(model)(data=data, instance=instance, initial=initial, prefix="content")
     formsets = {}
-    for related_name, spec in CHILDREN.get(model, {}).items():
-        rows = snapshot["children"].get(related_name, []) if snapshot else []
-        formsets[related_name] = CHILD_FORMSETS[spec["model"]](data=data, initial=rows, prefix=related_name)
+    for spec in child_rows(model):
+        rows = snapshot["children"].get(spec.relation, []) if snapshot else []
+        formsets[spec.relation] = import_string(spec.formset)(data=data, initial=rows, prefix=spec.relation)
     return form, formsets
 
 

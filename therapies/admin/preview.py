@@ -3,14 +3,19 @@
 The public templates read many-to-many values through `.all()`; the draft's
 values are handed to them through Django's prefetch cache, so the same
 templates render the draft and nothing is written to the live rows.
+
+Each content kind names its page template and its preview-context builder in
+models/kinds.py (`template`, `preview_context`); the builders are below.
 """
 
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from ..editorial.snapshots import instance_from_snapshot, m2m_fields
-from ..models import Revision, Risk, Therapy, TherapyRisk, Trial
+from ..models import ChangeRequest, Revision, Risk, Therapy, TherapyRisk, Trial, kind_for
+from ..models.querysets import live_q
 from ..site.views import risk_detail_context, therapy_detail_context, trial_detail_context
 
 
@@ -26,28 +31,41 @@ def draft_instance(revision: Revision):
     return live_row, draft
 
 
+def in_change_request(change_request: ChangeRequest, model: type[models.Model]) -> models.Q:
+    """Rows of `model` that this change request drafts. Matched on content type *and* id: an id alone
+    would also match an unrelated row of another kind that happens to share it."""
+    drafted = change_request.revisions.filter(content_type=kind_for(model).content_type()).values("object_id")
+    return models.Q(pk__in=drafted)
+
+
+def therapy_context(draft: Therapy, *, live_row: Therapy, revision: Revision) -> dict:
+    """A therapy with its drafted risk rows, and its trials: live ones and those drafted alongside it."""
+    rows = revision.snapshot["children"].get("therapy_risks", [])
+    risks = Risk.objects.in_bulk([row["risk"] for row in rows])
+    links = [
+        TherapyRisk(therapy=draft, risk=risks[row["risk"]], frequency=row["frequency"], figure=row["figure"],
+                    boxed_warning=row.get("boxed_warning", False), notes=row["notes"])
+        for row in rows
+        if row["risk"] in risks
+    ]
+    trials = Trial.objects.filter(live_q() | in_change_request(revision.change_request, Trial), therapy=live_row)
+    return therapy_detail_context(draft, trials=list(trials.order_by("name")), therapy_risks=links, history=[])
+
+
+def trial_context(draft: Trial, *, live_row: Trial, revision: Revision) -> dict:
+    return trial_detail_context(draft, history=[])
+
+
+def risk_context(draft: Risk, *, live_row: Risk, revision: Revision) -> dict:
+    links = TherapyRisk.objects.filter(live_q("therapy__"), risk=live_row).select_related("therapy")
+    return risk_detail_context(draft, therapy_risks=list(links), history=[])
+
+
 def render_preview(request: HttpRequest, revision: Revision) -> HttpResponse:
     live_row, draft = draft_instance(revision)
-    change_request = revision.change_request
-    in_request = Q(pk__in=change_request.revisions.values("object_id"))
-    if isinstance(draft, Therapy):
-        rows = revision.snapshot["children"].get("therapy_risks", [])
-        risks = Risk.objects.in_bulk([row["risk"] for row in rows])
-        links = [
-            TherapyRisk(therapy=draft, risk=risks[row["risk"]], frequency=row["frequency"], figure=row["figure"],
-                        boxed_warning=row.get("boxed_warning", False), notes=row["notes"])
-            for row in rows
-            if row["risk"] in risks
-        ]
-        trials = Trial.objects.filter(Q(live=True) | in_request, therapy=live_row).order_by("name")
-        context = therapy_detail_context(draft, trials=list(trials), therapy_risks=links, history=[])
-        template = "therapies/therapy_detail.html"
-    elif isinstance(draft, Trial):
-        context = trial_detail_context(draft, history=[])
-        template = "therapies/trial_detail.html"
-    else:
-        links = TherapyRisk.objects.filter(Q(therapy__live=True), risk=live_row).select_related("therapy")
-        context = risk_detail_context(draft, therapy_risks=list(links), history=[])
-        template = "therapies/risk_detail.html"
-    context.update(preview=True, preview_change_request=change_request, preview_revision=revision)
-    return render(request, template, context)
+    kind = kind_for(draft)
+    if not kind.has_page:
+        raise Http404(f"A {kind.verbose_name} has no public page of its own to preview.")
+    context = import_string(kind.preview_context)(draft, live_row=live_row, revision=revision)
+    context.update(preview=True, preview_change_request=revision.change_request, preview_revision=revision)
+    return render(request, kind.template, context)

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from .. import workflow
 from ..editorial.diff import diff_snapshots
 from ..editorial.safety import safety_reasons
-from ..editorial.snapshots import CONTENT_MODELS, snapshot_of
-from ..models import ChangeRequest, ReviewComment, Revision, Significance, State
+from ..editorial.snapshots import snapshot_of
+from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_named
 from ..workflow import WorkflowError
 from .forms import (
     CommentForm,
@@ -44,8 +44,8 @@ def _admin_context(request: HttpRequest, title: str, **extra) -> dict:
 
 def _content_model(model_name: str) -> type[models.Model]:
     try:
-        return CONTENT_MODELS[model_name]
-    except KeyError:
+        return kind_named(model_name).model
+    except LookupError:
         raise Http404("No such content type.") from None
 
 
@@ -109,7 +109,7 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         refusals=refusals,
         authors=list(change_request.authors.all()),
         significance_choices=Significance.choices,
-        addable=[(name, model._meta.verbose_name) for name, model in CONTENT_MODELS.items()],
+        addable=[(kind.name, kind.verbose_name) for kind in KINDS],
         audit_events=audit_events,
         safety_reasons=_safety_reasons(revisions),
         time_zone=timezone.get_current_timezone_name(),

@@ -28,10 +28,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
+from .snapshots import child_rows
+
 EMPTY = "—"
 SIGNS = {"added": "+", "removed": "−", "changed": "~"}
-# Child relations in snapshots, and the field that identifies one row among its siblings.
-CHILD_KEYS: dict[str, str] = {"therapy_risks": "risk"}
 
 FieldKind = Literal["text", "value", "set"]
 RowAction = Literal["added", "removed", "changed"]
@@ -101,15 +101,14 @@ def diff_snapshots(model: type[models.Model], old: dict | None, new: dict) -> Ob
         if (is_new and _is_empty(after)) or (not is_new and before == after):
             continue
         diff.fields.append(_field_change(f, before, after, is_new, lookups))
-    for relation, key in CHILD_KEYS.items():
-        if relation in new.get("children", {}) or relation in old.get("children", {}):
-            child_model = model._meta.get_field(relation).related_model
+    for spec in child_rows(model):  # the kind's child rows (models/kinds.py), matched on their key
+        if spec.relation in new.get("children", {}) or spec.relation in old.get("children", {}):
             diff.rows += _row_changes(
                 model,
-                child_model,
-                key,
-                old.get("children", {}).get(relation, []),
-                new.get("children", {}).get(relation, []),
+                spec.model,
+                spec.key,
+                old.get("children", {}).get(spec.relation, []),
+                new.get("children", {}).get(spec.relation, []),
                 lookups,
             )
     return diff
@@ -295,11 +294,11 @@ def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> Look
                 wanted[f.related_model].update(_value(snapshot.get("m2m", {}), f) or [])
             elif f.is_relation and (ident := _value(snapshot.get("fields", {}), f)) is not None:
                 wanted[f.related_model].add(ident)
-        for relation, key in CHILD_KEYS.items():
-            rows = snapshot.get("children", {}).get(relation, [])
+        for spec in child_rows(model):
+            rows = snapshot.get("children", {}).get(spec.relation, [])
             if rows:
-                target = model._meta.get_field(relation).related_model._meta.get_field(key).related_model
-                wanted[target].update(r[key] for r in rows if r.get(key) is not None)
+                target = spec.model._meta.get_field(spec.key).related_model
+                wanted[target].update(r[spec.key] for r in rows if r.get(spec.key) is not None)
     lookups: Lookups = {}
     for related, ids in wanted.items():
         if ids:

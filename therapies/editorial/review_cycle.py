@@ -15,14 +15,13 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import ReviewReminder, Risk, Therapy, Trial
+from ..models import KINDS, ReviewReminder
 from . import notifications
 
 logger = logging.getLogger(__name__)
 
 MAX_REVIEW_INTERVAL_DAYS = 3 * 365
 SOON_DAYS = 30
-REVIEWED_MODELS: tuple[type[models.Model], ...] = (Therapy, Trial, Risk)
 
 
 def review_interval_days(model: type[models.Model]) -> int:
@@ -60,17 +59,16 @@ class DueItem:
 def due_for_review(*, today: datetime.date | None = None, within_days: int = SOON_DAYS) -> list[DueItem]:
     """Live content whose review is overdue or due within `within_days`, most overdue first.
 
-    One query per content type, whatever the amount of content.
+    One query per content kind (models/kinds.py), whatever the amount of content.
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=within_days)
     items = []
-    for model in REVIEWED_MODELS:
-        rows = model.objects.live().filter(next_review_due__lte=horizon).values_list("pk", "name", "next_review_due")
-        items.extend(
-            DueItem(model._meta.model_name, str(model._meta.verbose_name), pk, name, due, due < today)
-            for pk, name, due in rows
+    for kind in KINDS:
+        rows = kind.model.objects.live().filter(next_review_due__lte=horizon).values_list(
+            "pk", kind.title_field, "next_review_due"
         )
+        items.extend(DueItem(kind.name, kind.verbose_name, pk, name, due, due < today) for pk, name, due in rows)
     return sorted(items, key=lambda item: (item.due, item.verbose_name, item.name))
 
 

@@ -13,27 +13,17 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from ..models import PUBLISH_STATE_FIELDS, Risk, Therapy, TherapyRisk, Trial
-
-# The content models that go through review, by model name (used in URLs).
-CONTENT_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
+from ..models import PUBLISH_STATE_FIELDS, ChildRows, is_content, kind_for
 
 # Fields a snapshot never holds: the primary key and the publish state (publishing sets it).
 NOT_IN_SNAPSHOT = frozenset({"id", *PUBLISH_STATE_FIELDS})
 
-# Child rows edited with their parent, keyed by the related name; "key" identifies a row.
-CHILDREN: dict[type[models.Model], dict[str, dict[str, Any]]] = {
-    Therapy: {
-        "therapy_risks": {
-            "model": TherapyRisk,
-            "parent": "therapy",
-            "key": "risk",
-            "fields": ["risk", "frequency", "figure", "boxed_warning", "notes"],
-        }
-    }
-}
-
 _encoder = DjangoJSONEncoder()
+
+
+def child_rows(model: type[models.Model]) -> tuple[ChildRows, ...]:
+    """The child rows edited with a content object (its kind's `children`, models/kinds.py)."""
+    return kind_for(model).children if is_content(model) else ()
 
 
 def editable_fields(model: type[models.Model]) -> list[models.Field]:
@@ -65,13 +55,10 @@ def snapshot_of(obj: models.Model) -> dict:
     fields = {f.name: _to_json(f, getattr(obj, f.attname)) for f in editable_fields(model)}
     m2m = {f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in m2m_fields(model)}
     children = {}
-    for related_name, spec in CHILDREN.get(model, {}).items():
-        rows = spec["model"].objects.filter(**{spec["parent"]: obj}).order_by(spec["key"])
-        children[related_name] = [
-            {
-                name: _to_json(None, getattr(row, f"{name}_id" if name == spec["key"] else name))
-                for name in spec["fields"]
-            }
+    for spec in child_rows(model):
+        rows = spec.model.objects.filter(**{spec.parent: obj}).order_by(spec.key)
+        children[spec.relation] = [
+            {name: _to_json(None, getattr(row, f"{name}_id" if name == spec.key else name)) for name in spec.fields}
             for row in rows
         ]
     return {"fields": fields, "m2m": m2m, "children": children}
@@ -106,10 +93,10 @@ def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Mo
         raise ValidationError("The text contains a NUL character, which cannot be saved; remove it and try again.")
     obj = instance_from_snapshot(model, snapshot, base)
     obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in NOT_IN_SNAPSHOT])
-    for related_name, spec in CHILDREN.get(model, {}).items():
-        keys = [row[spec["key"]] for row in snapshot["children"].get(related_name, [])]
+    for spec in child_rows(model):
+        keys = [row[spec.key] for row in snapshot["children"].get(spec.relation, [])]
         if len(keys) != len(set(keys)):
-            raise ValidationError(f"The same {spec['key']} is listed twice.")
+            raise ValidationError(f"The same {spec.key} is listed twice.")
 
 
 def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:
@@ -121,15 +108,12 @@ def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:
     obj.save()
     for field in m2m_fields(model):
         getattr(obj, field.name).set(snapshot["m2m"].get(field.name, []))
-    for related_name, spec in CHILDREN.get(model, {}).items():
-        spec["model"].objects.filter(**{spec["parent"]: obj}).delete()
-        spec["model"].objects.bulk_create(
+    for spec in child_rows(model):
+        spec.model.objects.filter(**{spec.parent: obj}).delete()
+        spec.model.objects.bulk_create(
             [
-                spec["model"](
-                    **{spec["parent"]: obj},
-                    **{(f"{k}_id" if k == spec["key"] else k): v for k, v in row.items()},
-                )
-                for row in snapshot["children"].get(related_name, [])
+                spec.model(**{spec.parent: obj}, **{(f"{k}_id" if k == spec.key else k): v for k, v in row.items()})
+                for row in snapshot["children"].get(spec.relation, [])
             ]
         )
     return obj

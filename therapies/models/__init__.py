@@ -1,4 +1,5 @@
-"""Models: content (content.py) and the editorial records (editorial.py)."""
+"""Models: content (content.py), the editorial records (editorial.py), the one definition of
+"published" (querysets.py) and the one list of content kinds (kinds.py)."""
 
 from .content import (  # noqa: F401
     PUBLISH_STATE_FIELDS,
@@ -36,4 +37,14 @@ from .editorial import (  # noqa: F401
     Revision,
     Significance,
     State,
+)
+from .kinds import (  # noqa: F401
+    KINDS,
+    ChildRows,
+    ContentKind,
+    content_models,
+    is_content,
+    kind_for,
+    kind_named,
+    page_kinds,
 )

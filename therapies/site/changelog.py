@@ -8,17 +8,15 @@ off the site is not listed: the log never points readers at, or describes, unpub
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..models import ChangeRequest, Revision, Risk, Significance, Therapy, Trial
+from ..models import ChangeRequest, Revision, Significance, page_kinds
 from .caching import public_page
 from .pagination import page_of
 
 UPDATES_PER_PAGE = 20
-CONTENT_MODELS = (Therapy, Trial, Risk)
 SIGNIFICANCE_HEADINGS = {
     Significance.SAFETY: "Safety update",
     Significance.MAJOR: "Major update",
@@ -29,13 +27,13 @@ SIGNIFICANCE_HEADINGS = {
 def published_changes(significance: str | None = None):
     """Published change requests with at least one live page, newest first."""
     touches_live_page = Q()
-    for model in CONTENT_MODELS:
+    for kind in page_kinds():
         touches_live_page |= Q(
             Exists(
                 Revision.objects.filter(
                     change_request=OuterRef("pk"),
-                    content_type=ContentType.objects.get_for_model(model),
-                    object_id__in=model.objects.live().values("pk"),
+                    content_type=kind.content_type(),
+                    object_id__in=kind.model.objects.live().values("pk"),
                 )
             )
         )
@@ -46,18 +44,18 @@ def published_changes(significance: str | None = None):
 
 
 def with_live_pages(change_requests: list[ChangeRequest]) -> list[ChangeRequest]:
-    """Give each change request `.live_pages`: the live objects it changed. One query plus one per content type."""
+    """Give each change request `.live_pages`: the live pages it changed. One query plus one per kind with pages."""
     revisions = list(
         Revision.objects.filter(change_request__in=[cr.pk for cr in change_requests])
         .order_by("pk")
         .values_list("change_request_id", "content_type_id", "object_id")
     )
     live: dict[tuple[int, int], object] = {}
-    for model in CONTENT_MODELS:
-        content_type = ContentType.objects.get_for_model(model)
+    for kind in page_kinds():
+        content_type = kind.content_type()
         ids = {object_id for _, ct, object_id in revisions if ct == content_type.pk}
         if ids:
-            for obj in model.objects.live().filter(pk__in=ids).only("pk", "name", "slug"):
+            for obj in kind.model.objects.live().filter(pk__in=ids).only("pk", kind.title_field, "slug"):
                 live[(content_type.pk, obj.pk)] = obj
     for change_request in change_requests:
         change_request.live_pages = [

@@ -23,9 +23,10 @@ from django.utils.crypto import salted_hmac
 
 from msinfo.client_ip import client_ip
 
-from ..models import CorrectionSuggestion, Risk, Therapy, Trial
+from ..models import CorrectionSuggestion, page_kinds
 
-CORRECTABLE_MODELS: dict[str, type[models.Model]] = {"therapy": Therapy, "trial": Trial, "risk": Risk}
+# Every content page carries the form: /corrections/<kind name>/<slug>/.
+CORRECTABLE_MODELS: dict[str, type[models.Model]] = {kind.name: kind.model for kind in page_kinds()}
 RATE_LIMIT = getattr(settings, "CORRECTION_RATE_LIMIT", 5)  # suggestions per address …
 RATE_WINDOW_SECONDS = getattr(settings, "CORRECTION_RATE_WINDOW", 3600)  # … per hour
 HONEYPOT_FIELD = "website"

@@ -1,7 +1,10 @@
-"""Site search: the index (weighted documents per model) and the query.
+"""Site search: the index (weighted documents per kind) and the query.
 
-PostgreSQL: each content row keeps a weighted `search_vector` (A: names and
-identifiers, B: summaries, targets and courses, C: the long text), English
+What is searched, and at which weight, is each kind's `SearchDocument` in models/kinds.py
+(A: names and identifiers, B: summaries, targets and courses, C: the long text); both paths
+below read it, with the same weights (kinds.WEIGHTS).
+
+PostgreSQL: each content row keeps a weighted `search_vector`, English
 stemming, GIN-indexed (migration 0004). `update_index()` recomputes it; it runs
 when content is published (signals.content_published, connected in apps.py) and
 at the end of `load_seed`; `manage.py rebuild_search_index` rebuilds everything.
@@ -10,10 +13,10 @@ Queries are `websearch_to_tsquery` OR-ed with a prefix query (so "ocrel" and
 ts_headline.
 
 SQLite (a first local run): the same interface with a case-insensitive
-substring match and a simple field-weighted score.
+substring match over the same fields and a score from the same weights.
 
-Either way exact identifiers (NCT id, generic or brand name, slug) come first,
-and only live rows are ever searched.
+Either way exact identifiers (each kind's `identifiers`: NCT id, generic or brand
+name, slug) come first, and only live rows are ever searched.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Risk, Therapy, Trial
+from ..models import KINDS, ContentKind, kind_for, kind_named
+from ..models.kinds import WEIGHTS
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,6 @@ MAX_RESULTS = 200  # results a reader can page through; past these, a narrower s
 # PostgreSQL: matches ranked (and counted) per kind. Ranking reads each match's whole search
 # document, so it is bounded: a word in every one of 20 000 trials would otherwise cost ~70 ms.
 RANK_CANDIDATES = 2000
-NCT_ID = re.compile(r"nct\d{8}", re.IGNORECASE)
 # Private-use characters mark highlighted words in ts_headline's output; they are
 # swapped for <mark> only after the text has been HTML-escaped (content is never markup).
 START_SEL = "\ue000"
@@ -50,8 +53,8 @@ STOP_SEL = "\ue001"
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 WORD = re.compile(r"[^\W_]+")
 MARKDOWN_NOISE = re.compile(r"\*\*|__|`|^#+\s*|^\s*[-*]\s+", re.MULTILINE)
-
-KIND_LABELS = {"therapy": "Therapy", "trial": "Clinical trial", "risk": "Risk"}
+# ts_rank's weights in its order (D, C, B, A); nothing is weighted D.
+RANK_WEIGHTS = [0.1, WEIGHTS["C"], WEIGHTS["B"], WEIGHTS["A"]]
 
 
 def is_postgresql() -> bool:
@@ -61,69 +64,52 @@ def is_postgresql() -> bool:
 # --- The documents ------------------------------------------------------------------------------
 
 
-def _join(*parts: Iterable[str] | str) -> str:
-    words: list[str] = []
-    for part in parts:
-        if isinstance(part, str):
-            words.append(part)
-        else:
-            words.extend(part)
-    return "\n".join(w for w in words if w)
+def searched_kinds() -> list[ContentKind]:
+    return [kind for kind in KINDS if kind.search is not None]
 
 
-def document(obj: models.Model) -> tuple[str, str, str]:
-    """The (A, B, C) texts of one row: names and identifiers, summaries, long text."""
-    if isinstance(obj, Therapy):
-        courses = list(obj.indications.all())
-        return (
-            _join(obj.name, obj.brand_names, obj.slug, obj.get_drug_class_display(), obj.drug_class),
-            _join(
-                obj.summary,
-                obj.molecular_target,
-                obj.class_description,
-                [c.name for c in courses],
-                [c.code for c in courses],
-            ),
-            _join(obj.body, obj.mechanism, obj.dosing, obj.monitoring, obj.indication_notes),
-        )
-    if isinstance(obj, Trial):
-        courses = list(obj.population_courses.all())
-        return (
-            _join(obj.name, obj.nct_id, obj.slug),
-            _join(
-                obj.summary,
-                obj.therapy.name,
-                obj.therapy.brand_names,
-                obj.comparator,
-                [c.name for c in courses],
-                [c.code for c in courses],
-            ),
-            _join(obj.body, obj.headline_result, obj.primary_endpoint, obj.population),
-        )
-    if isinstance(obj, Risk):
-        return (
-            _join(obj.name, obj.slug),
-            _join(obj.summary, obj.get_severity_display()),
-            _join(obj.description, obj.monitoring),
-        )
-    raise TypeError(f"Not a searchable model: {type(obj).__name__}")
+def _searched(obj: models.Model) -> bool:
+    try:
+        return kind_for(obj).search is not None
+    except LookupError:
+        return False
 
 
-def _weighted_vector(a: str, b: str, c: str) -> SearchVector:
-    return (
-        SearchVector(Value(a), weight="A", config=CONFIG)
-        + SearchVector(Value(b), weight="B", config=CONFIG)
-        + SearchVector(Value(c), weight="C", config=CONFIG)
-    )
+def document(obj: models.Model) -> tuple[str, ...]:
+    """The texts of one row by weight (A, B, C), from its kind's search document."""
+    if not _searched(obj):
+        raise TypeError(f"Not a searchable model: {type(obj).__name__}")
+    return kind_for(obj).search_texts(obj)
 
 
-def _with_related(model: type[models.Model], pks: Iterable[int]) -> list[models.Model]:
-    queryset = model._default_manager.filter(pk__in=list(pks))
-    if model is Therapy:
-        queryset = queryset.prefetch_related("indications")
-    elif model is Trial:
-        queryset = queryset.select_related("therapy").prefetch_related("population_courses")
-    return list(queryset)
+def _weighted_vector(obj: models.Model) -> SearchVector:
+    weighted = zip((letter for letter, _ in kind_for(obj).search.weighted), document(obj), strict=True)
+    vectors = [SearchVector(Value(text), weight=letter, config=CONFIG) for letter, text in weighted]
+    vector = vectors[0]
+    for more in vectors[1:]:
+        vector += more
+    return vector
+
+
+def _with_related(kind: ContentKind, queryset: models.QuerySet, *, prefetch: bool = True) -> models.QuerySet:
+    joins, prefetches = kind.search_relations()
+    if joins:
+        queryset = queryset.select_related(*joins)
+    if prefetch and prefetches:
+        queryset = queryset.prefetch_related(*prefetches)
+    return queryset
+
+
+def _dependants(by_model: dict[type[models.Model], set[int]]) -> None:
+    """Add the rows whose document names a changed row: a trial's names its therapy, so a therapy's change
+    reaches its trials."""
+    changed = {model: set(pks) for model, pks in by_model.items()}
+    for kind in searched_kinds():
+        for hop in kind.search_relations()[0]:
+            target = kind.model._meta.get_field(hop).related_model
+            if target in changed and target is not kind.model:
+                pks = kind.model._default_manager.filter(**{f"{hop}__in": changed[target]}).values_list("pk", flat=True)
+                by_model.setdefault(kind.model, set()).update(pks)
 
 
 def update_index(objects: Iterable[models.Model]) -> int:
@@ -132,26 +118,20 @@ def update_index(objects: Iterable[models.Model]) -> int:
         return 0
     by_model: dict[type[models.Model], set[int]] = {}
     for obj in objects:
-        model = type(obj)
-        if model in (Therapy, Trial, Risk):
-            by_model.setdefault(model, set()).add(obj.pk)
-    # A trial's document names its therapy, so a therapy's change reaches its trials.
-    if Therapy in by_model:
-        trial_pks = Trial._default_manager.filter(therapy__in=by_model[Therapy]).values_list("pk", flat=True)
-        by_model.setdefault(Trial, set()).update(trial_pks)
+        if _searched(obj):
+            by_model.setdefault(type(obj), set()).add(obj.pk)
+    _dependants(by_model)
     count = 0
     for model, pks in by_model.items():
-        for row in _with_related(model, pks):
-            model._default_manager.filter(pk=row.pk).update(search_vector=_weighted_vector(*document(row)))
+        for row in _with_related(kind_for(model), model._default_manager.filter(pk__in=list(pks))):
+            model._default_manager.filter(pk=row.pk).update(search_vector=_weighted_vector(row))
             count += 1
     return count
 
 
 def rebuild_index() -> int:
     """Recompute every row's search document. Returns how many rows were indexed."""
-    return update_index(
-        [*Therapy._default_manager.only("pk"), *Trial._default_manager.only("pk"), *Risk._default_manager.only("pk")]
-    )
+    return update_index([row for kind in searched_kinds() for row in kind.model._default_manager.only("pk")])
 
 
 def on_content_published(sender, objects: list[models.Model], action: str, **kwargs) -> None:
@@ -167,7 +147,7 @@ def on_content_published(sender, objects: list[models.Model], action: str, **kwa
 
 @dataclass
 class SearchHit:
-    kind: str  # "therapy", "trial" or "risk"
+    kind: str  # the kind's name: "therapy", "trial", "risk", ...
     obj: models.Model
     rank: float
     snippet: SafeString
@@ -175,7 +155,7 @@ class SearchHit:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return kind_named(self.kind).label
 
     @property
     def title(self) -> str:
@@ -226,7 +206,7 @@ def page_number(raw: str | int | None) -> int:
 
 
 def search(raw_query: str | None, page: str | int | None = 1, per_page: int = PAGE_SIZE) -> SearchOutcome:
-    """One page of live therapies, trials and risks matching the query, best first.
+    """One page of live content of every kind matching the query, best first.
 
     Exact identifier matches come first, then the ranked matches. Only the page's rows are
     loaded, and on PostgreSQL only they get a highlighted snippet (ts_headline is the costly part).
@@ -256,42 +236,53 @@ def search(raw_query: str | None, page: str | int | None = 1, per_page: int = PA
     return outcome
 
 
+def _identifier_q(identifier, query: str) -> Q:
+    name = identifier.field
+    if identifier.stored == "lower":
+        return Q(**{name: query.lower()})
+    if identifier.stored == "upper":
+        return Q(**{name: query.upper()})
+    if identifier.stored == "list":
+        return Q(**{f"{name}__icontains": query})
+    return Q(**{f"{name}__iexact": query})
+
+
+def _identifies(row: models.Model, identifiers, wanted: str) -> bool:
+    for identifier in identifiers:
+        value = str(getattr(row, identifier.field) or "")
+        items = value.split(",") if identifier.stored == "list" else [value]
+        if wanted in (item.strip().lower() for item in items):
+            return True
+    return False
+
+
 def _exact_matches(query: str) -> list[SearchHit]:
-    """Rows whose identifier is exactly what was typed: NCT id, generic, brand or trial name, slug.
+    """Rows whose identifier is exactly what was typed (each kind's `identifiers`), one query per kind.
 
     Each lookup uses an index on PostgreSQL: NCT ids (always upper case) and slugs (always lower
     case) by plain equality on their unique indexes, names through UPPER(name) (migration 0006).
-    Brand names are a comma-separated list, matched in Python after a substring filter over the
-    few hundred therapies.
+    A list such as brand names is matched in Python after a substring filter over its few rows.
     """
     wanted = query.lower()
     hits: list[SearchHit] = []
-    therapies = Therapy.objects.live().filter(
-        Q(name__iexact=query) | Q(slug=wanted) | Q(brand_names__icontains=query)
-    )
-    for therapy in therapies:
-        names = [therapy.name.lower(), therapy.slug, *(b.lower() for b in therapy.brand_list)]
-        if wanted in names:
-            hits.append(SearchHit("therapy", therapy, rank=1.0, snippet=_plain_snippet(therapy.summary), exact=True))
-    trial_match = Q(name__iexact=query) | Q(slug=wanted)
-    if NCT_ID.fullmatch(query):
-        trial_match |= Q(nct_id=query.upper())
-    trials = Trial.objects.live().filter(trial_match).select_related("therapy")
-    hits += [SearchHit("trial", t, rank=1.0, snippet=_plain_snippet(t.summary), exact=True) for t in trials]
-    risks = Risk.objects.live().filter(Q(name__iexact=query) | Q(slug=wanted))
-    hits += [SearchHit("risk", r, rank=1.0, snippet=_plain_snippet(r.summary), exact=True) for r in risks]
+    for kind in searched_kinds():
+        identifiers = kind.search.identifiers
+        if not identifiers:
+            continue
+        match = Q()
+        for identifier in identifiers:
+            match |= _identifier_q(identifier, query)
+        rows = _with_related(kind, kind.model.objects.live().filter(match), prefetch=False)
+        lead = kind.search.snippet[0]  # an exact match shows the start of its snippet text (the summary)
+        hits += [
+            SearchHit(kind.name, row, rank=1.0, snippet=_plain_snippet(getattr(row, lead)), exact=True)
+            for row in rows
+            if _identifies(row, identifiers, wanted)
+        ]
     return hits
 
 
 # PostgreSQL ---------------------------------------------------------------------------------------------
-
-HEADLINE_TEXT = {
-    Therapy: ("summary", "body"),
-    Trial: ("summary", "headline_result", "body"),
-    Risk: ("summary", "description"),
-}
-KIND_OF = {Therapy: "therapy", Trial: "trial", Risk: "risk"}
-
 
 def _prefix_query(query: str) -> SearchQuery | None:
     """Every typed word as a prefix ("ocrel" → ocrelizumab), built from word characters only.
@@ -311,19 +302,19 @@ def _tsquery(query: str) -> SearchQuery:
     return search_query | prefix if prefix is not None else search_query
 
 
-def _ranked_candidates(model: type[models.Model], search_query: SearchQuery, limit: int) -> tuple[list, int]:
-    """The best `limit` live matches of one kind as (pk, name, rank), and how many matches were counted.
+def _ranked_candidates(kind: ContentKind, search_query: SearchQuery, limit: int) -> tuple[list, int]:
+    """The best `limit` live matches of one kind as (pk, title, rank), and how many matches were counted.
 
     The GIN index finds the matches; at most RANK_CANDIDATES of them are ranked and counted, so
     a word in every row costs the same as a word in 2 000 rows. Up to that many matches the
     order is exact; past it, the best of the first RANK_CANDIDATES matches found are shown and
-    the count is reported as a lower bound. Only ids, names and ranks leave the database.
+    the count is reported as a lower bound. Only ids, titles and ranks leave the database.
     """
     candidates = (
-        model.objects.live()
+        kind.model.objects.live()
         .filter(search_vector=search_query)
-        .annotate(rank=SearchRank(F("search_vector"), search_query))
-        .values_list("pk", "name", "rank")[:RANK_CANDIDATES]
+        .annotate(rank=SearchRank(F("search_vector"), search_query, weights=RANK_WEIGHTS))
+        .values_list("pk", kind.title_field, "rank")[:RANK_CANDIDATES]
     )
     sql, params = candidates.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -335,13 +326,13 @@ def _ranked_candidates(model: type[models.Model], search_query: SearchQuery, lim
     return [row[:3] for row in rows], (rows[0][3] if rows else 0)
 
 
-def _headlined(model: type[models.Model], pks: list[int], search_query: SearchQuery) -> dict[int, models.Model]:
+def _headlined(kind: ContentKind, pks: list[int], search_query: SearchQuery) -> dict[int, models.Model]:
     """The shown rows of one kind, each with its ts_headline snippet: one query, for these rows only."""
     parts: list = []
-    for name in HEADLINE_TEXT[model]:
+    for name in kind.search.snippet:
         parts += [F(name), Value("\n")]
     rows = (
-        model.objects.live()
+        kind.model.objects.live()
         .filter(pk__in=pks)
         .annotate(
             headline=SearchHeadline(
@@ -357,9 +348,7 @@ def _headlined(model: type[models.Model], pks: list[int], search_query: SearchQu
             )
         )
     )
-    if model is Trial:
-        rows = rows.select_related("therapy")
-    return {row.pk: row for row in rows}
+    return {row.pk: row for row in _with_related(kind, rows, prefetch=False)}
 
 
 def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome: SearchOutcome) -> None:
@@ -369,26 +358,25 @@ def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome
     need = requested * outcome.per_page + len(exact)
     ranked: list[tuple[float, str, str, int]] = []
     counted = overlap = 0
-    for model in HEADLINE_TEXT:
-        rows, matches = _ranked_candidates(model, search_query, need)
+    for kind in searched_kinds():
+        rows, matches = _ranked_candidates(kind, search_query, need)
         counted += matches
         outcome.more = outcome.more or matches >= RANK_CANDIDATES
-        kind = KIND_OF[model]
         for pk, name, rank in rows:
-            if (kind, pk) in exact_keys:
+            if (kind.name, pk) in exact_keys:
                 overlap += 1  # already listed first, and already counted
             else:
-                ranked.append((rank, name, kind, pk))
+                ranked.append((rank, name, kind.name, pk))
     ranked.sort(key=lambda row: (-row[0], row[1]))
     outcome.total = counted + len(exact) - overlap
     start, end = outcome._settle_page(requested)
     shown: list[SearchHit | tuple[float, str, str, int]] = [*exact, *ranked][start:end]
 
-    wanted: dict[type[models.Model], list[int]] = {}
+    wanted: dict[str, list[int]] = {}
     for item in shown:
         kind, pk = (item.kind, item.obj.pk) if isinstance(item, SearchHit) else (item[2], item[3])
-        wanted.setdefault(MODEL_OF[kind], []).append(pk)
-    loaded = {KIND_OF[model]: _headlined(model, pks, search_query) for model, pks in wanted.items()}
+        wanted.setdefault(kind, []).append(pk)
+    loaded = {kind: _headlined(kind_named(kind), pks, search_query) for kind, pks in wanted.items()}
 
     for item in shown:
         if isinstance(item, SearchHit):  # an exact match keeps its summary unless the text matched too
@@ -401,9 +389,6 @@ def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome
         row = loaded[kind].get(pk)
         if row is not None:  # gone only if unpublished between the two queries
             outcome.hits.append(SearchHit(kind, row, rank=rank, snippet=_marked_snippet(row.headline)))
-
-
-MODEL_OF = {kind: model for model, kind in KIND_OF.items()}
 
 
 def _marked_snippet(headline: str) -> SafeString:
@@ -420,18 +405,17 @@ def _plain_snippet(text: str) -> SafeString:
 
 # SQLite (and any other database) --------------------------------------------------------------------------
 
-SIMPLE_FIELDS = {
-    Therapy: (("name", "brand_names", "slug", "drug_class"), ("summary", "molecular_target", "class_description"),
-              ("body", "mechanism", "dosing", "monitoring", "indication_notes")),
-    Trial: (("name", "nct_id", "slug"), ("summary", "comparator", "therapy__name", "therapy__brand_names"),
-            ("body", "headline_result", "primary_endpoint", "population")),
-    Risk: (("name", "slug"), ("summary",), ("description", "monitoring")),
-}
-SIMPLE_WEIGHTS = (1.0, 0.4, 0.2)
+def _simple_score(row: models.Model, words: list[str]) -> float:
+    """Each word found in a weight's text scores that weight (kinds.WEIGHTS), as ts_rank weighs A, B and C."""
+    score = 0.0
+    for (letter, _), text in zip(kind_for(row).search.weighted, document(row), strict=True):
+        lowered = text.lower()
+        score += WEIGHTS[letter] * sum(1 for w in words if w in lowered)
+    return score
 
 
 def _simple_hits(query: str) -> tuple[list[SearchHit], bool]:
-    """Every word must appear (case-insensitively) in some field; names count most.
+    """Every word must appear (case-insensitively) in some field of the kind's search document; names count most.
 
     Returns the hits and whether some kind had more matches than MAX_HITS_PER_MODEL scored.
     """
@@ -440,33 +424,20 @@ def _simple_hits(query: str) -> tuple[list[SearchHit], bool]:
         return [], False
     hits: list[SearchHit] = []
     more = False
-    for model, groups in SIMPLE_FIELDS.items():
-        all_fields = [name for group in groups for name in group]
+    for kind in searched_kinds():
         condition = Q()
         for word in words:
-            any_field = Q()
-            for name in all_fields:
-                any_field |= Q(**{f"{name}__icontains": word})
-            condition &= any_field
-        rows = model.objects.live().filter(condition)
-        if model is Trial:
-            rows = rows.select_related("therapy")
-        rows = list(rows[: MAX_HITS_PER_MODEL + 1])
+            condition &= kind.search_word_q(word)
+        rows = kind.model.objects.live().filter(condition)
+        if kind.search_relations()[1]:
+            rows = rows.distinct()  # a match through a many-to-many would repeat the row
+        rows = list(_with_related(kind, rows)[: MAX_HITS_PER_MODEL + 1])
         more = more or len(rows) > MAX_HITS_PER_MODEL
         for row in rows[:MAX_HITS_PER_MODEL]:
-            score = 0.0
-            for group, weight in zip(groups, SIMPLE_WEIGHTS, strict=True):
-                text = " ".join(str(_value(row, name)) for name in group).lower()
-                score += weight * sum(1 for w in words if w in text)
-            source = " ".join(str(_value(row, name)) for name in HEADLINE_TEXT[model])
-            hits.append(SearchHit(KIND_OF[model], row, rank=score, snippet=_simple_snippet(source, words)))
+            source = " ".join(str(getattr(row, name) or "") for name in kind.search.snippet)
+            snippet = _simple_snippet(source, words)
+            hits.append(SearchHit(kind.name, row, rank=_simple_score(row, words), snippet=snippet))
     return hits, more
-
-
-def _value(row: models.Model, path: str):
-    for part in path.split("__"):
-        row = getattr(row, part)
-    return row or ""
 
 
 def _simple_snippet(text: str, words: list[str], width: int = 220) -> SafeString:

@@ -1,42 +1,36 @@
-"""/sitemap.xml (django.contrib.sitemaps): live content only, lastmod from the last publish."""
+"""/sitemap.xml (django.contrib.sitemaps): live content only, lastmod from the last publish.
+
+One section per content kind with a public page (models/kinds.py), plus the fixed pages.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 
-from ..models import Risk, Therapy, Trial
+from ..models import ContentKind, page_kinds
 
 
 class ContentSitemap(Sitemap):
-    model = None
     changefreq = "monthly"
 
+    def __init__(self, kind: ContentKind) -> None:
+        self.kind = kind
+        self.priority = kind.sitemap_priority
+
     def items(self):
-        return self.model.objects.live().only("slug", "last_published_at").order_by("pk")
+        return self.kind.model.objects.live().only("slug", "last_published_at").order_by("pk")
+
+    def location(self, obj) -> str:
+        return self.kind.public_url(obj)
 
     def lastmod(self, obj):
         return obj.last_published_at
-
-
-class TherapySitemap(ContentSitemap):
-    model = Therapy
-    priority = 0.9
-
-
-class TrialSitemap(ContentSitemap):
-    model = Trial
-    priority = 0.6
-
-
-class RiskSitemap(ContentSitemap):
-    model = Risk
-    priority = 0.7
 
 
 class StaticPagesSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.5
     # "updates" is listed when that page exists.
-    names = ["home", "therapy_list", "trial_list", "risk_list", "about", "updates"]
+    names = ["home", *(kind.list_url_name for kind in page_kinds()), "about", "updates"]
 
     def items(self) -> list[str]:
         found = []
@@ -53,8 +47,6 @@ class StaticPagesSitemap(Sitemap):
 
 
 SITEMAPS = {
-    "therapies": TherapySitemap,
-    "trials": TrialSitemap,
-    "risks": RiskSitemap,
+    **{kind.plural: ContentSitemap(kind) for kind in page_kinds()},
     "pages": StaticPagesSitemap,
 }

@@ -11,7 +11,7 @@ import json
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Risk, Therapy, Trial
+from ..models import Therapy, Trial, kind_for
 
 SITE_NAME = "msinfo"
 # The same escapes as django.utils.html.json_script: "</script>" or "<!--" in content can't end the block.
@@ -62,6 +62,27 @@ def _trial(trial: Trial, url: str, request: HttpRequest) -> dict:
     }
 
 
+def _drug_about(therapy: Therapy, url: str, request: HttpRequest, page: dict) -> list[dict]:
+    page["about"] = {"@id": f"{url}#drug"}
+    page["specialty"] = "Neurologic"
+    return [_drug(therapy, url)]
+
+
+def _trial_about(trial: Trial, url: str, request: HttpRequest, page: dict) -> list[dict]:
+    page["about"] = {"@id": f"{url}#trial"}
+    return [_trial(trial, url, request)]
+
+
+def _entity_about(obj, url: str, request: HttpRequest, page: dict) -> list[dict]:
+    """Any other kind of page (a risk, ...) is about a medical entity of that name."""
+    page["about"] = {"@type": "MedicalEntity", "name": str(obj)}
+    return []
+
+
+# What the page is about, by content kind (models/kinds.py); a kind not listed is a MedicalEntity.
+ABOUT = {"therapy": _drug_about, "trial": _trial_about}
+
+
 def graph_for(obj, request: HttpRequest) -> dict:
     url = request.build_absolute_uri(obj.get_absolute_url())
     page = {
@@ -82,17 +103,8 @@ def graph_for(obj, request: HttpRequest) -> dict:
     ]:
         if value:
             page[key] = value
-    items = [page]
-    if isinstance(obj, Therapy):
-        items.append(_drug(obj, url))
-        page["about"] = {"@id": f"{url}#drug"}
-        page["specialty"] = "Neurologic"
-    elif isinstance(obj, Trial):
-        items.append(_trial(obj, url, request))
-        page["about"] = {"@id": f"{url}#trial"}
-    elif isinstance(obj, Risk):
-        page["about"] = {"@type": "MedicalEntity", "name": obj.name}
-    return {"@context": "https://schema.org", "@graph": items}
+    about = ABOUT.get(kind_for(obj).name, _entity_about)
+    return {"@context": "https://schema.org", "@graph": [page, *about(obj, url, request, page)]}
 
 
 def json_ld_script(data: dict) -> SafeString:

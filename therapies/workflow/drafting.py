@@ -17,10 +17,8 @@ from ..models import (
     CorrectionStatus,
     CorrectionSuggestion,
     Revision,
-    Risk,
     Significance,
-    Therapy,
-    Trial,
+    kind_for,
 )
 from .audit import record
 from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require
@@ -206,9 +204,8 @@ def update_change_note(*, change_request: ChangeRequest, user, change_note: str)
 
 
 def delete_unpublished(objects: list[models.Model]) -> None:
-    """Delete never-published rows, trials first (they protect their therapy)."""
-    order = {Trial: 0, Therapy: 1, Risk: 2}
-    for obj in sorted(objects, key=lambda o: order.get(type(o), 9)):
+    """Delete never-published rows in their kinds' delete order (a trial first: it protects its therapy)."""
+    for obj in sorted(objects, key=lambda o: kind_for(o).delete_order):
         try:
             with transaction.atomic():
                 obj.delete()

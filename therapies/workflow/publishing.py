@@ -13,10 +13,8 @@ from ..models import (
     AuditAction,
     ChangeRequest,
     Revision,
-    Risk,
     State,
-    Therapy,
-    Trial,
+    kind_for,
 )
 from .audit import announce, record
 from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
@@ -54,26 +52,17 @@ def _check_publishable(change_request: ChangeRequest, revisions: list[Revision])
             raise PublishConflict(
                 f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
             ) from None
-        for linked_model, linked_id, what in _links(model, revision.snapshot):
+        for linked_model, linked_id in kind_for(model).live_links(revision.snapshot):
             if (linked_model, linked_id) in in_request:
                 continue
             if not linked_model.objects.filter(pk=linked_id, live=True).exists():
                 name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
                 raise PublishConflict(
-                    f"{obj} links to the {what} “{name}”, which is not published and not part of this "
-                    "change request. Nothing was published."
+                    f"{obj} links to the {linked_model._meta.verbose_name} “{name}”, which is not published "
+                    "and not part of this change request. Nothing was published."
                 )
         objects[revision.pk] = obj
     return objects
-
-
-def _links(model: type[models.Model], snapshot: dict) -> list[tuple[type[models.Model], int, str]]:
-    """Content a snapshot links to that must be live for the public page (rule 4)."""
-    if model is Trial:
-        return [(Therapy, snapshot["fields"]["therapy"], "therapy")]
-    if model is Therapy:
-        return [(Risk, row["risk"], "risk") for row in snapshot["children"].get("therapy_risks", [])]
-    return []
 
 
 def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:

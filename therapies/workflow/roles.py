@@ -1,7 +1,16 @@
 """The editorial groups and their permissions (used by a data migration and after test flushes)."""
 
+from ..models import KINDS
+
 EDITORS = "Editors"
 REVIEWERS = "Medical reviewers"
+
+# Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py).
+CONTENT_VIEW_PERMISSIONS = [
+    f"view_{model._meta.model_name}"
+    for kind in KINDS
+    for model in (kind.model, *(child.model for child in kind.children))
+]
 
 EDITOR_PERMISSIONS = [
     "edit_content",
@@ -9,10 +18,7 @@ EDITOR_PERMISSIONS = [
     "view_revision",
     "view_reviewcomment",
     "view_auditevent",
-    "view_therapy",
-    "view_trial",
-    "view_risk",
-    "view_therapyrisk",
+    *CONTENT_VIEW_PERMISSIONS,
     "view_reference",
     "add_reference",
     "change_reference",

@@ -13,10 +13,8 @@ from ..editorial import notifications
 from ..models import (
     AuditAction,
     ChangeRequest,
-    Risk,
     State,
-    Therapy,
-    Trial,
+    content_models,
 )
 from .audit import announce, record
 from .errors import WorkflowError, clean_text, require
@@ -181,7 +179,7 @@ def publish_due(*, now: datetime.datetime | None = None) -> list[ScheduledOutcom
     due = ChangeRequest.objects.filter(state=State.APPROVED, publish_at__lte=now).order_by("publish_at", "pk")
     for pk in list(due.values_list("pk", flat=True)):
         outcomes.append(_isolated("publish", f"change request #{pk}", _publish_scheduled, pk, now))
-    for model in (Therapy, Trial, Risk):
+    for model in content_models():
         due_objects = model.objects.filter(unpublish_at__lte=now).order_by("unpublish_at", "pk")
         for pk in list(due_objects.values_list("pk", flat=True)):
             label = f"{model._meta.verbose_name} #{pk}"

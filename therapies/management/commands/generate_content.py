@@ -27,8 +27,9 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from therapies.editorial.snapshots import CHILDREN, editable_fields, m2m_fields
+from therapies.editorial.snapshots import child_rows, editable_fields, m2m_fields
 from therapies.models import (
+    KINDS,
     ChangeRequest,
     DrugClass,
     Frequency,
@@ -45,6 +46,7 @@ from therapies.models import (
     Therapy,
     TherapyRisk,
     Trial,
+    content_models,
 )
 
 LABEL = "Synthetic content for load testing — not medical information"
@@ -113,7 +115,7 @@ def snapshot_from_memory(obj: models.Model, m2m: dict[str, list[int]], children:
     return {
         "fields": fields,
         "m2m": {f.name: sorted(m2m.get(f.name, [])) for f in m2m_fields(model)},
-        "children": children or {name: [] for name in CHILDREN.get(model, {})},
+        "children": {spec.relation: (children or {}).get(spec.relation, []) for spec in child_rows(model)},
     }
 
 
@@ -170,17 +172,16 @@ class Command(BaseCommand):
     def _existing(self) -> dict[str, models.QuerySet]:
         slug = f"{self.prefix}-"
         return {
-            "trials": Trial.objects.filter(slug__startswith=slug),
-            "therapies": Therapy.objects.filter(slug__startswith=slug),
-            "risks": Risk.objects.filter(slug__startswith=slug),
+            **{kind.plural: kind.model.objects.filter(slug__startswith=slug) for kind in KINDS},
             "references": Reference.objects.filter(key__startswith=slug),
             "change requests": ChangeRequest.objects.filter(title__startswith=f"[{self.prefix}] "),
         }
 
     def _clear(self, existing: dict[str, models.QuerySet]) -> None:
-        # Trials protect their therapy and therapy–risk rows protect their risk: delete in this order.
+        # Content in its kinds' delete order (trials protect their therapy, therapy–risk rows their risk).
+        kinds = sorted(KINDS, key=lambda kind: kind.delete_order)
         removed = []
-        for name in ("trials", "therapies", "risks", "references", "change requests"):
+        for name in [*(kind.plural for kind in kinds), "references", "change requests"]:
             count, _ = existing[name].delete()
             removed.append(f"{name}: {count} rows")
         self.stdout.write("Removed earlier synthetic content (" + "; ".join(removed) + ").")
@@ -277,7 +278,7 @@ class Command(BaseCommand):
         risk_rows = Risk.objects.bulk_create(risk_rows, batch_size=self.batch)
 
         # Links: therapy–risk rows (with figures), indications and references.
-        links: dict[int, list[dict]] = {}
+        links: dict[tuple[type, int], dict[str, list[dict]]] = {}
         therapy_risks = []
         for therapy in therapy_rows:
             chosen = rng.sample(risk_rows, min(RISKS_PER_THERAPY, len(risk_rows)))
@@ -289,7 +290,7 @@ class Command(BaseCommand):
                 rows.append(row)
                 therapy_risks.append(TherapyRisk(therapy=therapy, risk_id=risk.pk, **{
                     k: v for k, v in row.items() if k != "risk"}))
-            links[therapy.pk] = rows
+            links[(Therapy, therapy.pk)] = {"therapy_risks": rows}
         TherapyRisk.objects.bulk_create(therapy_risks, batch_size=self.batch)
 
         def pick(pool: list[int], low: int, high: int):
@@ -364,11 +365,11 @@ class Command(BaseCommand):
         diff pages have something to show.
         """
         objects = [*therapies, *risks, *trials]
-        content_types = {model: ContentType.objects.get_for_model(model) for model in (Therapy, Risk, Trial)}
+        content_types = {model: ContentType.objects.get_for_model(model) for model in content_models()}
         snapshots = {}
         for obj in objects:
-            children = {"therapy_risks": links.get(obj.pk, [])} if isinstance(obj, Therapy) else None
-            snapshots[(type(obj), obj.pk)] = snapshot_from_memory(obj, m2m.get((type(obj), obj.pk), {}), children)
+            key = (type(obj), obj.pk)
+            snapshots[key] = snapshot_from_memory(obj, m2m.get(key, {}), links.get(key))
         updated = [*therapies, *risks, *self.rng.sample(trials, int(len(trials) * TRIAL_UPDATE_SHARE))]
         updated_keys = {(type(o), o.pk) for o in updated}
 
@@ -434,9 +435,8 @@ class Command(BaseCommand):
                 first_revisions = {(type(o), o.pk): r for o, r in zip(objects, revisions, strict=True)}
             total += len(revisions)
         # Each live row points at its newest published revision: one UPDATE per model.
-        for model, rows in ((Therapy, therapies), (Risk, risks), (Trial, trials)):
-            if not rows:
-                continue
+        present = {type(obj) for obj in objects}
+        for model in (model for model in content_models() if model in present):
             newest = Revision.objects.filter(
                 content_type=content_types[model], object_id=OuterRef("pk"), published_at__isnull=False
             ).order_by("-published_at", "-pk").values("pk")[:1]
@@ -455,6 +455,7 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Without fresh statistics PostgreSQL picks poor plans for the new rows until autovacuum runs.
             with connection.cursor() as cursor:
-                for model in (Therapy, Trial, Risk, TherapyRisk, Revision, ChangeRequest):
+                children = [spec.model for model in content_models() for spec in child_rows(model)]
+                for model in (*content_models(), *children, Revision, ChangeRequest):
                     cursor.execute(f"ANALYZE {model._meta.db_table}")
             self.stdout.write("Refreshed the planner statistics (ANALYZE).")

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from therapies.models import Therapy
+from therapies.models import KINDS, Therapy
 from therapies.site import search
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -52,6 +52,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force: bool = False, **options) -> None:
+        # Therapies are the seed's first content: with any there, the seed (or real content) is in.
         if Therapy.objects.exists() and not force:
             self.stdout.write("Seed content is already loaded; nothing changed.")
             return
@@ -72,10 +73,5 @@ class Command(BaseCommand):
             raise
         except Exception as error:  # a malformed file or a broken reference
             raise CommandError(f"The seed content was not loaded: {error}") from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Loaded seed content: {Therapy.objects.count()} therapies, "
-                f"{apps.get_model('therapies', 'Trial').objects.count()} trials, "
-                f"{apps.get_model('therapies', 'Risk').objects.count()} risks."
-            )
-        )
+        counts = ", ".join(f"{kind.model.objects.count()} {kind.plural}" for kind in KINDS)
+        self.stdout.write(self.style.SUCCESS(f"Loaded seed content: {counts}."))

@@ -1,4 +1,4 @@
-"""Recompute the full-text search document of every therapy, trial and risk (PostgreSQL)."""
+"""Recompute the full-text search document of every row of every content kind (PostgreSQL)."""
 
 from django.core.management.base import BaseCommand
 

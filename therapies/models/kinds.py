@@ -1,0 +1,372 @@
+"""The content kinds: the one list of what is drafted, reviewed, published and shown as a page.
+
+Today: therapies, trials and risks. Everything that treats content generically (search, sitemaps,
+the change log, snapshots, diffs, edit forms, the safety flag, publishing's link check, deleting
+never-published rows, the review cycle, the dashboard, scheduled unpublishing, the draft preview,
+the admin's "add" list, corrections) iterates over `KINDS` or looks a kind up here, so a new kind
+is one `ContentKind` entry below plus its model (docs/ADDING_A_CONTENT_KIND.md has the steps).
+
+This module belongs to the models wing and imports nothing from workflow, editorial, admin or
+site. Where a kind needs something that lives in a higher wing (the admin formset that edits its
+child rows, the builder of its preview's template context), the entry names it by dotted path,
+the way Django settings name backends; the wing that uses it resolves the path with
+`django.utils.module_loading.import_string` at the call site. The registry stays the one place a
+kind is described, the import direction stays one way, and tests/test_kinds.py imports every path,
+so a typo fails the suite rather than a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import checks
+from django.db import models
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from .content import PublishState, Risk, Therapy, TherapyRisk, Trial
+
+if TYPE_CHECKING:
+    from django.contrib.contenttypes.models import ContentType
+
+# Search weights: PostgreSQL's ts_rank default for A, B and C, and the scores of the simple match
+# used on other databases. Both search paths read these numbers and each kind's SearchDocument.
+WEIGHTS: dict[str, float] = {"A": 1.0, "B": 0.4, "C": 0.2}
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A field a search query can equal exactly (an exact match is listed first).
+
+    `stored` says how the value is kept, which decides the lookup: "caseless" (names, matched
+    case-insensitively: UPPER(name) is indexed on PostgreSQL, migration 0006), "lower" (slugs)
+    and "upper" (NCT ids), compared by plain equality on their unique index, or "list" (a
+    comma-separated list such as brand names: the query must equal one item).
+    """
+
+    field: str
+    stored: str = "caseless"
+
+    def __post_init__(self) -> None:
+        if self.stored not in ("caseless", "lower", "upper", "list"):
+            raise ValueError(f"{self.field}: stored is “caseless”, “lower”, “upper” or “list”, not “{self.stored}”.")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What search reads of a row, in three weights, and how a hit is shown.
+
+    Each entry is a field path: a field ("name"), a field across a foreign key ("therapy__name")
+    or across a many-to-many ("indications__code"). A field with choices contributes its label
+    (and its stored value, where the label does not already contain it). PostgreSQL builds the
+    weighted tsvector from these; the simple match on SQLite searches and scores the same paths.
+    """
+
+    a: tuple[str, ...]  # names and identifiers
+    b: tuple[str, ...]  # summaries, what it is, linked names, MS courses
+    c: tuple[str, ...]  # the long text
+    snippet: tuple[str, ...]  # plain text fields a hit's snippet is cut from, in this order
+    identifiers: tuple[Identifier, ...] = ()
+
+    @property
+    def weighted(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(weight letter, paths) for A, B and C."""
+        return (("A", self.a), ("B", self.b), ("C", self.c))
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (*self.a, *self.b, *self.c)
+
+
+@dataclass(frozen=True)
+class ChildRows:
+    """Rows edited, snapshotted, diffed and published with their parent (a therapy's risk links)."""
+
+    relation: str  # the related name on the parent: "therapy_risks"
+    model: type[models.Model]
+    parent: str  # the child's foreign key to the parent: "therapy"
+    key: str  # the field that identifies one row among its siblings: "risk"
+    fields: tuple[str, ...]  # what a snapshot keeps of each row, the key included
+    formset: str  # dotted path of the admin formset that edits them
+    # A row added, or a change to one of these fields, makes the change a safety update (editorial/safety.py).
+    safety_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LiveLink:
+    """Content a published page of this kind links to, which must be live or published with it (rule 4)."""
+
+    field: str  # the foreign key holding the linked id
+    child: str = ""  # the child relation whose rows hold it; empty when it is the kind's own field
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    """One kind of reviewed content. Only `model` is required; a kind with a public page of its own
+    (by slug) names its URLs, template and preview builder, and is searched, listed in the sitemap,
+    the change log's links and the correction form. A kind without one leaves those empty."""
+
+    model: type[PublishState]
+    url_name: str = ""  # the public page: reverse(url_name, args=[slug]); empty: no page of its own
+    list_url_name: str = ""  # the public list of this kind
+    template: str = ""  # the public page's template; the draft preview renders it too
+    preview_context: str = ""  # dotted path: (draft, *, live_row, revision) -> the template's context
+    search: SearchDocument | None = None  # what site search reads of a row; None: not searched
+    search_label: str = ""  # how a search result names its kind; capitalised verbose name if empty
+    children: tuple[ChildRows, ...] = ()
+    links: tuple[LiveLink, ...] = ()
+    # Never-published rows are deleted in ascending order: a row that PROTECTs another goes first.
+    delete_order: int = 0
+    # Fields of the kind itself whose change makes a safety update (editorial/safety.py).
+    safety_fields: tuple[str, ...] = ()
+    sitemap_priority: float = 0.5
+    title_field: str = "name"  # what lists, the dashboard and search order and name rows by
+
+    @property
+    def name(self) -> str:
+        """The model name: in admin URLs ("admin:therapies_therapy_change"), snapshots and search hits."""
+        return self.model._meta.model_name
+
+    @property
+    def has_page(self) -> bool:
+        return bool(self.url_name)
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def label(self) -> str:
+        """The kind as a search result or a heading names it ("Clinical trial")."""
+        return self.search_label or capfirst(self.verbose_name)
+
+    @property
+    def admin_url_name(self) -> str:
+        return f"admin:{self.model._meta.app_label}_{self.name}_change"
+
+    def admin_url(self, pk: int) -> str:
+        return reverse(self.admin_url_name, args=[pk])
+
+    def public_url(self, obj: models.Model) -> str:
+        return reverse(self.url_name, args=[obj.slug])
+
+    @property
+    def review_interval_variable(self) -> str:
+        """The environment variable that sets this kind's review interval (msinfo/settings.py)."""
+        return f"REVIEW_INTERVAL_DAYS_{self.name.upper()}"
+
+    def content_type(self) -> ContentType:
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_model(self.model)
+
+    def child(self, relation: str) -> ChildRows:
+        return next(c for c in self.children if c.relation == relation)
+
+    # --- Search: what both search paths (site/search.py) read of a row --------------------------------
+
+    def search_texts(self, obj: models.Model) -> tuple[str, ...]:
+        """The row's search text for each weight (A, B, C)."""
+        return tuple(
+            "\n".join(text for path in paths for text in field_texts(obj, path)) for _, paths in self.search.weighted
+        )
+
+    def search_relations(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The relations the search document crosses: (foreign keys to join, many-to-many to prefetch)."""
+        joins: list[str] = []
+        prefetches: list[str] = []
+        for path in self.search.paths:
+            if "__" in path:
+                hop = path.split("__", 1)[0]
+                f = self.model._meta.get_field(hop)
+                found = prefetches if (f.many_to_many or f.one_to_many) else joins
+                if hop not in found:
+                    found.append(hop)
+        return tuple(joins), tuple(prefetches)
+
+    def search_word_q(self, word: str) -> models.Q:
+        """Rows where some search path contains `word` (case-insensitively); a choice field by label or value."""
+        condition = models.Q()
+        for path in self.search.paths:
+            f = path_field(self.model, path)
+            if f.choices:
+                values = [value for value, label in f.flatchoices if word.lower() in f"{label} {value}".lower()]
+                condition |= models.Q(**{f"{path}__in": values})
+            else:
+                condition |= models.Q(**{f"{path}__icontains": word})
+        return condition
+
+    def live_links(self, snapshot: dict) -> list[tuple[type[models.Model], int]]:
+        """(model, id) of every row a snapshot of this kind links to that must be live for its page."""
+        found = []
+        for link in self.links:
+            if link.child:
+                child = self.child(link.child)
+                target = child.model._meta.get_field(link.field).related_model
+                ids = [row.get(link.field) for row in snapshot.get("children", {}).get(link.child, [])]
+            else:
+                target = self.model._meta.get_field(link.field).related_model
+                ids = [snapshot.get("fields", {}).get(link.field)]
+            found += [(target, pk) for pk in ids if pk is not None]
+        return found
+
+
+def path_field(model: type[models.Model], path: str) -> models.Field:
+    """The field a search path ends at: "therapy__name" on Trial is Therapy.name."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    return model._meta.get_field(last)
+
+
+def field_texts(obj: models.Model, path: str) -> list[str]:
+    """The text one search path gives for a row: "therapy__name", "indications__code", "severity".
+
+    Across a many-to-many every related row counts; a field with choices gives its label, and its
+    stored value too where the label does not already contain it ("anti-integrin").
+    """
+    *hops, last = path.split("__")
+    rows = [obj]
+    for hop in hops:
+        following = []
+        for row in rows:
+            f = row._meta.get_field(hop)
+            if f.many_to_many or f.one_to_many:
+                following.extend(getattr(row, hop).all())
+            elif (related := getattr(row, hop)) is not None:
+                following.append(related)
+        rows = following
+    texts: list[str] = []
+    for row in rows:
+        f = row._meta.get_field(last)
+        value = getattr(row, f.attname)
+        if f.choices:
+            label = str(dict(f.flatchoices).get(value, value))
+            texts.append(label)
+            if value and str(value).lower() not in label.lower():
+                texts.append(str(value))
+        elif value not in (None, ""):
+            texts.append(str(value))
+    return texts
+
+
+KINDS: tuple[ContentKind, ...] = (
+    ContentKind(
+        model=Therapy,
+        url_name="therapy_detail",
+        list_url_name="therapy_list",
+        template="therapies/therapy_detail.html",
+        preview_context="therapies.admin.preview.therapy_context",
+        search=SearchDocument(
+            a=("name", "brand_names", "slug", "drug_class"),
+            b=("summary", "molecular_target", "class_description", "indications__name", "indications__code"),
+            c=("body", "mechanism", "dosing", "monitoring", "indication_notes"),
+            snippet=("summary", "body"),
+            identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("brand_names", "list")),
+        ),
+        children=(
+            ChildRows(
+                relation="therapy_risks",
+                model=TherapyRisk,
+                parent="therapy",
+                key="risk",
+                fields=("risk", "frequency", "figure", "boxed_warning", "notes"),
+                formset="therapies.admin.forms.TherapyRiskFormSet",
+                safety_fields=("frequency", "boxed_warning"),
+            ),
+        ),
+        links=(LiveLink("risk", child="therapy_risks"),),
+        delete_order=1,  # its risk rows PROTECT their risk
+        sitemap_priority=0.9,
+    ),
+    ContentKind(
+        model=Trial,
+        url_name="trial_detail",
+        list_url_name="trial_list",
+        template="therapies/trial_detail.html",
+        preview_context="therapies.admin.preview.trial_context",
+        search_label="Clinical trial",
+        search=SearchDocument(
+            a=("name", "nct_id", "slug"),
+            b=("summary", "therapy__name", "therapy__brand_names", "comparator",
+               "population_courses__name", "population_courses__code"),
+            c=("body", "headline_result", "primary_endpoint", "population"),
+            snippet=("summary", "headline_result", "body"),
+            identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("nct_id", "upper")),
+        ),
+        links=(LiveLink("therapy"),),
+        delete_order=0,  # a trial PROTECTs its therapy
+        sitemap_priority=0.6,
+    ),
+    ContentKind(
+        model=Risk,
+        url_name="risk_detail",
+        list_url_name="risk_list",
+        template="therapies/risk_detail.html",
+        preview_context="therapies.admin.preview.risk_context",
+        search=SearchDocument(
+            a=("name", "slug"),
+            b=("summary", "severity"),
+            c=("description", "monitoring"),
+            snippet=("summary", "description"),
+            identifiers=(Identifier("name"), Identifier("slug", "lower")),
+        ),
+        safety_fields=("boxed_warning",),
+        delete_order=2,
+        sitemap_priority=0.7,
+    ),
+)
+
+_BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}
+_BY_NAME: dict[str, ContentKind] = {kind.name: kind for kind in KINDS}
+
+
+def kind_for(model_or_obj: type[models.Model] | models.Model) -> ContentKind:
+    """The kind of a content model or row; LookupError for anything that is not content."""
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    try:
+        return _BY_MODEL[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not a content kind (therapies/models/kinds.py).") from None
+
+
+def kind_named(name: str) -> ContentKind:
+    """The kind with this model name ("therapy"); LookupError if there is none."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise LookupError(f"“{name}” is not a content kind.") from None
+
+
+def is_content(model_or_obj: type[models.Model] | models.Model) -> bool:
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    return model in _BY_MODEL
+
+
+def content_models() -> tuple[type[PublishState], ...]:
+    return tuple(kind.model for kind in KINDS)
+
+
+def page_kinds() -> tuple[ContentKind, ...]:
+    """The kinds with a public page of their own."""
+    return tuple(kind for kind in KINDS if kind.has_page)
+
+
+@checks.register()
+def check_review_intervals(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A REVIEW_INTERVAL_DAYS_<KIND> variable that names no kind is a typo that would silently do nothing."""
+    return [
+        checks.Warning(
+            f"REVIEW_INTERVAL_DAYS_{name.upper()} is set, but “{name}” is not a content kind, so it has no effect.",
+            hint="Content kinds: " + ", ".join(kind.review_interval_variable for kind in KINDS) + ".",
+            id="therapies.W001",
+        )
+        for name in sorted(getattr(settings, "REVIEW_INTERVAL_DAYS_BY_TYPE", {}) or {})
+        if name not in _BY_NAME
+    ]
