@@ -6,6 +6,7 @@ hide buttons that workflow.available_actions() says would be refused.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
@@ -138,47 +139,54 @@ ACTION_LABELS = {
 }
 
 
+def _approve(request: HttpRequest, change_request: ChangeRequest) -> None:
+    significance = request.POST.get("significance") or None
+    if significance and significance not in Significance.values:
+        raise WorkflowError("Choose a significance from the list.")
+    workflow.approve(change_request=change_request, user=request.user, significance=significance)
+
+
+# Actions that end with "Change request #n was <label>." on the review page.
+STATE_ACTIONS: dict[str, Callable[[HttpRequest, ChangeRequest], object]] = {
+    "submit": lambda request, cr: workflow.submit(
+        change_request=cr, user=request.user, change_note=request.POST.get("change_note")
+    ),
+    "approve": _approve,
+    "request_changes": lambda request, cr: workflow.request_changes(
+        change_request=cr, user=request.user, comment_text=request.POST.get("text", "")
+    ),
+    "reject": lambda request, cr: workflow.reject(
+        change_request=cr, user=request.user, reason=request.POST.get("text", "")
+    ),
+    "withdraw": lambda request, cr: workflow.withdraw(
+        change_request=cr, user=request.user, reason=request.POST.get("text", "")
+    ),
+    "publish": lambda request, cr: workflow.publish(change_request=cr, user=request.user),
+    "unschedule": lambda request, cr: workflow.unschedule(change_request=cr, user=request.user),
+}
+
+
 @require_POST
 def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest, pk=pk)
-    text = request.POST.get("text", "")
+    url = _change_request_url(change_request)
     try:
-        if action == "submit":
-            workflow.submit(
-                change_request=change_request, user=request.user, change_note=request.POST.get("change_note")
-            )
-        elif action == "approve":
-            significance = request.POST.get("significance") or None
-            if significance and significance not in Significance.values:
-                raise WorkflowError("Choose a significance from the list.")
-            workflow.approve(change_request=change_request, user=request.user, significance=significance)
-        elif action == "request_changes":
-            workflow.request_changes(change_request=change_request, user=request.user, comment_text=text)
-        elif action == "reject":
-            workflow.reject(change_request=change_request, user=request.user, reason=text)
-        elif action == "withdraw":
-            workflow.withdraw(change_request=change_request, user=request.user, reason=text)
-        elif action == "publish":
-            workflow.publish(change_request=change_request, user=request.user)
-        elif action == "schedule":
+        if action == "schedule":
             _schedule(request, change_request)
-            return redirect(_change_request_url(change_request))
-        elif action == "unschedule":
-            workflow.unschedule(change_request=change_request, user=request.user)
         elif action == "save_note":
             _save_change_note(request, change_request)
-            return redirect(_change_request_url(change_request))
         elif action == "comment":
             _post_comment(request, change_request)
             messages.success(request, "Your comment was added.")
-            return redirect(_change_request_url(change_request) + "#comments")
+            url += "#comments"
+        elif action in STATE_ACTIONS:
+            STATE_ACTIONS[action](request, change_request)
+            messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
         else:
             raise Http404("No such action.")
     except WorkflowError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
-    return redirect(_change_request_url(change_request))
+    return redirect(url)
 
 
 def _schedule(request: HttpRequest, change_request: ChangeRequest) -> None:

@@ -109,4 +109,4 @@ def graph_for(obj, request: HttpRequest) -> dict:
 
 def json_ld_script(data: dict) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":")).translate(JSON_SCRIPT_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308  <, >, & escaped
