@@ -5,6 +5,7 @@ and are mounted on the ChangeRequest admin's URLs.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,6 @@ from .. import workflow
 from ..editorial.history import published_history
 from ..models import (
     KINDS,
-    PUBLISH_STATE_FIELDS,
     AuditEvent,
     ChangeRequest,
     MSCourse,
@@ -29,8 +29,16 @@ from ..models import (
 from . import review
 from .forms import StartChangeRequestForm
 
-# Shown read-only under "Publishing and review" (the rest of the publish state is internal).
-PUBLISH_STATE_SHOWN = [f for f in PUBLISH_STATE_FIELDS if f not in ("live_revision", "search_vector")]
+# Publish state a person can read nothing useful from (a revision id, a search document): not shown.
+INTERNAL_STATE = frozenset({"live_revision", "search_vector"})
+
+
+def publish_state_shown(model: type[models.Model]) -> list[str]:
+    """The publish state shown read-only under "Publishing and review": the fields only the workflow sets.
+
+    Read from the model (editable=False), so a field added to PublishState is shown without a list to update.
+    """
+    return [f.name for f in model._meta.concrete_fields if not f.editable and f.name not in INTERNAL_STATE]
 
 
 class ReadOnlyMixin:
@@ -46,6 +54,23 @@ class ReadOnlyMixin:
         return False
 
 
+class LiveFilter(admin.SimpleListFilter):
+    """Published or not, through `.live()` / `.not_live()`: the admin filters on the one definition of published."""
+
+    title = "published"
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Published"), ("no", "Not published")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.live()
+        if self.value() == "no":
+            return queryset.not_live()
+        return queryset
+
+
 class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A content model: its live row is read-only and offers "Edit in a change request"."""
 
@@ -53,13 +78,16 @@ class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("last_reviewed_by",)
     list_per_page = 50
     date_hierarchy = "last_published_at"
-    readonly_fields = PUBLISH_STATE_SHOWN  # set by the workflow only (editable=False)
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return publish_state_shown(self.model)  # set by the workflow only (editable=False)
 
     def get_fieldsets(self, request, obj=None):
-        content = [f for f in self.get_fields(request, obj) if f not in PUBLISH_STATE_SHOWN]
+        shown = publish_state_shown(self.model)
+        content = [f for f in self.get_fields(request, obj) if f not in shown]
         return [
             (None, {"fields": content}),
-            ("Publishing and review", {"fields": PUBLISH_STATE_SHOWN}),
+            ("Publishing and review", {"fields": shown}),
         ]
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
@@ -102,7 +130,7 @@ class TrialInline(ReadOnlyMixin, admin.TabularInline):
 @admin.register(Therapy)
 class TherapyAdmin(PublishStateAdmin):
     list_display = ["name", "brand_names", "drug_class", "route", "live", "last_reviewed_at", "next_review_due"]
-    list_filter = ["live", "drug_class", "route", "indications", "next_review_due"]
+    list_filter = [LiveFilter, "drug_class", "route", "indications", "next_review_due"]
     search_fields = ["name", "slug", "brand_names", "molecular_target", "class_description", "summary"]
     inlines = [TherapyRiskInline, TrialInline]
 
@@ -110,7 +138,7 @@ class TherapyAdmin(PublishStateAdmin):
 @admin.register(Trial)
 class TrialAdmin(PublishStateAdmin):
     list_display = ["name", "nct_id", "therapy", "phase", "number_randomised", "live", "next_review_due"]
-    list_filter = ["live", "phase", "therapy", "population_courses"]
+    list_filter = [LiveFilter, "phase", "therapy", "population_courses"]
     list_select_related = ["therapy", "last_reviewed_by"]
     search_fields = ["name", "slug", "nct_id", "therapy__name", "comparator", "headline_result"]
 
@@ -118,7 +146,7 @@ class TrialAdmin(PublishStateAdmin):
 @admin.register(Risk)
 class RiskAdmin(PublishStateAdmin):
     list_display = ["name", "severity", "boxed_warning", "live", "next_review_due"]
-    list_filter = ["live", "severity", "boxed_warning"]
+    list_filter = [LiveFilter, "severity", "boxed_warning"]
     search_fields = ["name", "slug", "summary", "description"]
     inlines = [RiskTherapyInline]
 

@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 from django.utils.module_loading import import_string
 
-from ..editorial.snapshots import NOT_IN_SNAPSHOT, child_rows, editable_fields, m2m_fields, normalise_text
+from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, normalise_text
 from ..models import Frequency, Risk, Significance
 
 
@@ -41,7 +41,7 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
     return forms.modelform_factory(
         model,
         form=DraftForm,
-        fields=[n for n in names if n not in NOT_IN_SNAPSHOT],
+        fields=names,
         widgets=widgets,
     )
 

@@ -13,10 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from ..models import PUBLISH_STATE_FIELDS, ChildRows, is_content, kind_for
-
-# Fields a snapshot never holds: the primary key and the publish state (publishing sets it).
-NOT_IN_SNAPSHOT = frozenset({"id", *PUBLISH_STATE_FIELDS})
+from ..models import ChildRows, is_content, kind_for
 
 _encoder = DjangoJSONEncoder()
 
@@ -27,7 +24,9 @@ def child_rows(model: type[models.Model]) -> tuple[ChildRows, ...]:
 
 
 def editable_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_IN_SNAPSHOT]
+    """The fields a snapshot holds: not the primary key, and not the publish state (editable=False: publishing
+    sets it), so no hand-kept list can fall behind the model."""
+    return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
 
 def m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
@@ -92,7 +91,8 @@ def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Mo
     if _has_nul(snapshot):
         raise ValidationError("The text contains a NUL character, which cannot be saved; remove it and try again.")
     obj = instance_from_snapshot(model, snapshot, base)
-    obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f.name in NOT_IN_SNAPSHOT])
+    in_snapshot = editable_fields(model)
+    obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f not in in_snapshot])
     for spec in child_rows(model):
         keys = [row[spec.key] for row in snapshot["children"].get(spec.relation, [])]
         if len(keys) != len(set(keys)):

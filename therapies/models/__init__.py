@@ -2,7 +2,6 @@
 "published" (querysets.py) and the one list of content kinds (kinds.py)."""
 
 from .content import (  # noqa: F401
-    PUBLISH_STATE_FIELDS,
     DatePrecision,
     DrugClass,
     Frequency,
@@ -48,3 +47,4 @@ from .kinds import (  # noqa: F401
     kind_named,
     page_kinds,
 )
+from .querysets import live_q  # noqa: F401

@@ -2,7 +2,7 @@
 
 Live rows hold exactly what the public sees. `live` and the review-date fields
 are set by publishing (and by the seed fixtures); public code reads them only
-through `.live()` (querysets.py).
+through `.live()`, `live_q()` and `is_live` (querysets.py).
 """
 
 import datetime
@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .querysets import LiveQuerySet, TherapyRiskQuerySet
+from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
 
 # --- Validators ---------------------------------------------------------------
 
@@ -221,23 +221,7 @@ class Reference(models.Model):
         return text
 
 
-# Set by publishing and review, never typed in or snapshotted: what PublishState adds to a model.
-PUBLISH_STATE_FIELDS = (
-    "live",
-    "first_published_at",
-    "last_published_at",
-    "last_reviewed_at",
-    "last_reviewed_by",
-    "next_review_due",
-    "unpublish_at",
-    "unpublish_reason",
-    "unpublish_requested_by",
-    "live_revision",
-    "search_vector",
-)
-
-
-class PublishState(models.Model):
+class PublishState(Publishable, models.Model):
     """Publish and review state shared by every content model (Wagtail's DraftStateMixin)."""
 
     # Every field here is editable=False: only the workflow writes them, so no form, snapshot or diff

@@ -1,8 +1,9 @@
 """The one definition of "published" (Wagtail's live_q()/live() pattern).
 
-Every public view, list, count, feed, sitemap and search goes through
-`.live()`, so a draft or unpublished object can't leak through a query that
-forgot a filter.
+Every public view, list, count, feed, sitemap and search goes through `.live()`
+or `live_q()`, so a draft or unpublished object can't leak through a query that
+forgot a filter; code holding one object asks `obj.is_live`. Only the workflow's
+publishing code writes the field (tests/test_one_definition.py keeps it that way).
 """
 
 from django.db import models
@@ -25,3 +26,14 @@ class TherapyRiskQuerySet(models.QuerySet):
     def live(self) -> "TherapyRiskQuerySet":
         """Links the public may see: both ends are live."""
         return self.filter(live_q("therapy__") & live_q("risk__"))
+
+
+class Publishable:
+    """The same rule as live_q(), for one object already in memory (a trial's therapy, a risk's links).
+
+    Templates and views test `obj.is_live`, never the field, so "published" keeps one definition.
+    """
+
+    @property
+    def is_live(self) -> bool:
+        return bool(self.live)

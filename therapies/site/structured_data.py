@@ -58,7 +58,9 @@ def _trial(trial: Trial, url: str, request: HttpRequest) -> dict:
         "phase": trial.get_phase_display(),
         "trialDesign": "RandomizedTrial",
         "healthCondition": {"@type": "MedicalCondition", "name": "Multiple sclerosis"},
-        "drug": {"@type": "Drug", "name": trial.therapy.name, **({"url": therapy_url} if trial.therapy.live else {})},
+        "drug": {
+            "@type": "Drug", "name": trial.therapy.name, **({"url": therapy_url} if trial.therapy.is_live else {})
+        },
     }
 
 

@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from ..editorial.history import page_history
-from ..models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial
+from ..models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial, live_q
 from .caching import public_page
 from .pagination import page_of
 
@@ -166,7 +166,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
     risks = (
         Risk.objects.live()
-        .annotate(therapy_count=Count("therapy_risks", filter=Q(therapy_risks__therapy__live=True)))
+        .annotate(therapy_count=Count("therapy_risks", filter=live_q("therapy_risks__therapy__")))
         .prefetch_related(Prefetch("therapy_risks", queryset=live_links, to_attr="live_links"))
         .order_by("name")  # Meta.ordering does not apply to aggregated queries
     )

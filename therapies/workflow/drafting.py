@@ -89,8 +89,7 @@ def create_object(*, change_request: ChangeRequest, user, model: type[models.Mod
             raise WorkflowError(
                 f"The new {model._meta.verbose_name} is not valid: {describe_validation_error(error)}"
             ) from None
-        obj = instance_from_snapshot(model, snapshot)
-        obj.live = False
+        obj = instance_from_snapshot(model, snapshot)  # not live: a snapshot never holds the publish state
         obj.save()
         apply_snapshot(obj, snapshot)
         lock_object(change_request, obj)

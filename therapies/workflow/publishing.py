@@ -55,7 +55,7 @@ def _check_publishable(change_request: ChangeRequest, revisions: list[Revision])
         for linked_model, linked_id in kind_for(model).live_links(revision.snapshot):
             if (linked_model, linked_id) in in_request:
                 continue
-            if not linked_model.objects.filter(pk=linked_id, live=True).exists():
+            if not linked_model.objects.live().filter(pk=linked_id).exists():
                 name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
                 raise PublishConflict(
                     f"{obj} links to the {linked_model._meta.verbose_name} “{name}”, which is not published "

@@ -1,0 +1,105 @@
+"""One definition of each thing the site decides: what is published, how risks are ordered, what a
+significance is called, how long a page may go unreviewed.
+
+The first tests scan the source tree: public state is read through therapies/models/querysets.py
+(`.live()`, `live_q()`, `is_live`) and written only by the workflow's publishing code, so a view
+that writes `filter(live=True)` fails here before it can drift from the one definition.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.test import RequestFactory
+
+from therapies.editorial.snapshots import editable_fields
+from therapies.models import Risk, Therapy, Trial, live_q
+
+ROOT = Path(__file__).resolve().parent.parent
+SCANNED = ("therapies", "templates")
+# Reading or writing the field itself is allowed only where "published" is defined and where it is set.
+ALLOWED = ("therapies/models/", "therapies/workflow/publishing.py", "therapies/workflow/scheduling.py")
+# `.live()` (the queryset method) is the sanctioned way in; the field, a lookup on it or `live=True` are not.
+LIVE_FIELD = re.compile(r"live=True|live__|\.live\b(?!\()")
+
+
+def live_field_uses(root: Path) -> list[str]:
+    """Every line under `root` (therapies/ and templates/) that names the live field outside ALLOWED."""
+    found = []
+    for top in SCANNED:
+        for path in sorted((root / top).rglob("*")):
+            if path.suffix not in (".py", ".html", ".txt") or not path.is_file():
+                continue
+            relative = path.relative_to(root).as_posix()
+            if relative.startswith(ALLOWED):
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if LIVE_FIELD.search(line):
+                    found.append(f"{relative}:{number}: {line.strip()}")
+    return found
+
+
+def test_public_state_is_read_only_through_the_queryset_definition():
+    offenders = live_field_uses(ROOT)
+    assert not offenders, "Use .live(), live_q() or obj.is_live (therapies/models/querysets.py):\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_guard_catches_a_view_that_filters_on_live_itself(tmp_path):
+    """The scan above is only worth something if it finds the mistakes it is for."""
+    (tmp_path / "therapies" / "site").mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "therapies" / "site" / "views.py").write_text(
+        "rows = Therapy.objects.filter(live=True)\nlinks = TherapyRisk.objects.filter(therapy__live=True)\n"
+        "ok = Therapy.objects.live()\n"
+    )
+    (tmp_path / "templates" / "page.html").write_text("{% if trial.therapy.live %}link{% endif %}\n")
+    found = live_field_uses(tmp_path)
+    assert [line.split(":")[:2] for line in found] == [
+        ["therapies/site/views.py", "1"],
+        ["therapies/site/views.py", "2"],
+        ["templates/page.html", "1"],
+    ]
+
+
+@pytest.mark.django_db
+def test_is_live_agrees_with_live_q_for_every_content_object():
+    Therapy.objects.filter(slug="natalizumab").update(live=False)
+    for model in (Therapy, Trial, Risk):
+        live_ids = set(model.objects.filter(live_q()).values_list("pk", flat=True))
+        assert {obj.pk for obj in model.objects.all() if obj.is_live} == live_ids
+    assert not Therapy.objects.get(slug="natalizumab").is_live
+
+
+@pytest.mark.parametrize("model", [Therapy, Trial, Risk])
+def test_snapshots_hold_no_publish_state(model):
+    """editable=False on the publish state is what keeps it out of snapshots, forms and diffs: no list to update."""
+    names = {f.name for f in editable_fields(model)}
+    assert names and not names & {"id", "live", "first_published_at", "last_published_at", "last_reviewed_at",
+                                  "last_reviewed_by", "next_review_due", "unpublish_at", "live_revision",
+                                  "search_vector"}
+    assert names == {f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Therapy, Trial, Risk])
+def test_admin_shows_every_field_the_workflow_sets_read_only(model, admin_user):
+    model_admin = admin_site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    shown = model_admin.get_readonly_fields(request)
+    not_editable = {f.name for f in model._meta.concrete_fields if not f.editable}
+    assert "live" in shown and set(shown) == not_editable - {"live_revision", "search_vector"}
+    assert dict(model_admin.get_fieldsets(request))["Publishing and review"]["fields"] == shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value, expected", [("yes", True), ("no", False)])
+def test_admin_published_filter_goes_through_the_live_queryset(admin_client, value, expected):
+    Therapy.objects.filter(slug="natalizumab").update(live=False)
+    response = admin_client.get(f"/admin/therapies/therapy/?published={value}")
+    listed = list(response.context["cl"].queryset)
+    assert listed and all(therapy.is_live is expected for therapy in listed)
+    assert len(listed) == Therapy.objects.filter(live=expected).count()
