@@ -103,3 +103,29 @@ def test_admin_published_filter_goes_through_the_live_queryset(admin_client, val
     listed = list(response.context["cl"].queryset)
     assert listed and all(therapy.is_live is expected for therapy in listed)
     assert len(listed) == Therapy.objects.filter(live=expected).count()
+
+
+# --- One layout, one filter form, one pagination ---------------------------------------------------------
+
+TEMPLATES = ROOT / "templates" / "therapies"
+SHARED_BY_CONTENT_PAGES = ("_references.html", "_review_dates.html", "_history.html", "correction_form",
+                           "_disclaimer.html", "_overdue_notice.html", 'class="breadcrumbs')
+
+
+@pytest.mark.parametrize("name", ["therapy_detail.html", "trial_detail.html", "risk_detail.html"])
+def test_content_pages_extend_the_one_content_page_layout(name):
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert source.startswith('{% extends "therapies/content_page.html" %}')
+    assert not [part for part in SHARED_BY_CONTENT_PAGES if part in source]
+    layout = (TEMPLATES / "content_page.html").read_text(encoding="utf-8")
+    assert all(part in layout for part in SHARED_BY_CONTENT_PAGES)
+
+
+def test_list_pages_share_one_filter_form_and_one_pagination():
+    pages = {path.name: path.read_text(encoding="utf-8") for path in TEMPLATES.glob("*.html")}
+    assert [name for name, source in pages.items() if '<nav class="pagination"' in source] == []
+    assert [name for name, source in pages.items() if '<form class="filter-form" method="get"' in source] == []
+    for name in ("therapy_list.html", "updates.html"):
+        assert '{% include "therapies/includes/_filter_form.html"' in pages[name]
+    for name in ("therapy_list.html", "trial_list.html", "risk_list.html", "updates.html", "search.html"):
+        assert '{% include "therapies/includes/_pagination.html"' in pages[name]

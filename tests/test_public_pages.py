@@ -277,3 +277,23 @@ def test_risk_list_is_paginated(client):
     first = client.get("/risks/")
     assert len(first.context["risks"]) == 50 and 'rel="next"' in first.content.decode()
     assert len(client.get("/risks/", {"page": 2}).context["risks"]) == 6
+
+
+def test_search_results_are_paged_by_the_shared_pagination(client, monkeypatch):
+    from therapies.site import reader_views
+
+    monkeypatch.setattr(reader_views, "RESULTS_PER_PAGE", 1)
+    html = client.get("/search/", {"q": "ocrelizumab", "page": 2}).content.decode()
+    nav = html[html.index('<nav class="pagination" aria-label="Search result pages">'):]
+    nav = nav[: nav.index("</nav>")]
+    assert '<a href="?q=ocrelizumab&amp;page=1" rel="prev">Previous page</a>' in nav
+    assert '<span aria-current="page">Page 2</span>' in nav and 'rel="next">Next page</a>' in nav
+
+
+def test_an_invalid_updates_filter_is_summarised_and_linked_to_its_field(client):
+    html = client.get("/updates/", {"significance": "urgent"}).content.decode()
+    summary = html[html.index('id="filter-errors"'):]
+    summary = summary[: summary.index("</div>")]
+    assert '<a href="#id_significance">Show</a>: “urgent” is not a kind of update we list' in summary
+    assert "We have ignored it." in summary
+    assert 'id="id_significance_error"' in html

@@ -34,6 +34,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "query": outcome.query,
         "error": outcome.error,
         "page_obj": page,
+        # Every page is listed (there are at most MAX_RESULTS / RESULTS_PER_PAGE of them), not elided.
+        "page_range": list(page.paginator.page_range),
         "hits": page.object_list,
         "total": outcome.total,
         "more": outcome.more,
