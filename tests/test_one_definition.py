@@ -14,7 +14,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.test import RequestFactory
 
 from therapies.editorial.snapshots import editable_fields
-from therapies.models import Risk, Therapy, Trial, live_q
+from therapies.models import Frequency, Risk, Therapy, TherapyRisk, Trial, live_q
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("therapies", "templates")
@@ -129,3 +129,41 @@ def test_list_pages_share_one_filter_form_and_one_pagination():
         assert '{% include "therapies/includes/_filter_form.html"' in pages[name]
     for name in ("therapy_list.html", "trial_list.html", "risk_list.html", "updates.html", "search.html"):
         assert '{% include "therapies/includes/_pagination.html"' in pages[name]
+
+
+# --- One frequency order -----------------------------------------------------------------------------------
+
+
+def test_links_are_ordered_most_frequent_first_with_not_known_last_then_by_name():
+    links = [
+        TherapyRisk(frequency=Frequency.NOT_KNOWN, notes="a"),
+        TherapyRisk(frequency=Frequency.RARE, notes="b"),
+        TherapyRisk(frequency=Frequency.VERY_COMMON, notes="z"),
+        TherapyRisk(frequency=Frequency.VERY_COMMON, notes="c"),
+        TherapyRisk(frequency=Frequency.UNCOMMON, notes="d"),
+    ]
+    ordered = Frequency.most_frequent_first(links, then=lambda link: link.notes)
+    assert [(link.frequency, link.notes) for link in ordered] == [
+        ("very-common", "c"), ("very-common", "z"), ("uncommon", "d"), ("rare", "b"), ("not-known", "a"),
+    ]
+
+
+@pytest.mark.django_db
+def test_therapy_risk_and_compare_pages_share_the_frequency_order(client):
+    expected = Frequency.most_frequent_first(
+        TherapyRisk.objects.live().filter(therapy__slug="ocrelizumab").select_related("risk"),
+        then=lambda link: link.risk.name,
+    )
+    assert len({link.frequency for link in expected}) > 1  # the order is tested, not just one category
+    therapy_page = client.get("/therapies/ocrelizumab/").context["therapy_risks"]
+    compare_page = client.get("/compare/", {"t": ["ocrelizumab", "fingolimod"]}).context["comparison"]
+    assert [link.pk for link in therapy_page] == [link.pk for link in expected]
+    assert [link.pk for link in compare_page.therapies[0].live_risks] == [link.pk for link in expected]
+    risk = expected[0].risk
+    on_risk_page = client.get(risk.get_absolute_url()).context["therapy_risks"]
+    assert [link.pk for link in on_risk_page] == [
+        link.pk for link in Frequency.most_frequent_first(
+            TherapyRisk.objects.live().filter(risk=risk).select_related("therapy"),
+            then=lambda link: link.therapy.name,
+        )
+    ]

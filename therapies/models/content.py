@@ -6,6 +6,8 @@ through `.live()`, `live_q()` and `is_live` (querysets.py).
 """
 
 import datetime
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -16,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
+
+T = TypeVar("T")  # a therapy–risk link: a saved TherapyRisk, or an unsaved one in a preview
 
 # --- Validators ---------------------------------------------------------------
 
@@ -97,6 +101,13 @@ class Frequency(models.TextChoices):
     RARE = "rare", "Rare (1 in 10,000 to 1 in 1,000)"
     VERY_RARE = "very-rare", "Very rare (less than 1 in 10,000)"
     NOT_KNOWN = "not-known", "Not known (cannot be estimated from the available data)"
+
+    @classmethod
+    def most_frequent_first(cls, links: Iterable[T], *, then: Callable[[T], str]) -> list[T]:
+        """Therapy–risk links in the order every page lists them: most frequent first, "not known" last
+        (the declaration order above), ties by `then` — the name of the link's other end."""
+        rank = {value: position for position, value in enumerate(cls.values)}
+        return sorted(links, key=lambda link: (rank[link.frequency], then(link)))
 
 
 class ReferenceKind(models.TextChoices):

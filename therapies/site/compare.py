@@ -15,7 +15,6 @@ from ..models import Frequency, Therapy, TherapyRisk, Trial
 
 MIN_THERAPIES = 2
 MAX_THERAPIES = 4
-FREQUENCY_ORDER = {value: rank for rank, value in enumerate(Frequency.values)}
 
 
 @dataclass
@@ -90,7 +89,7 @@ def build_comparison(requested: list[str]) -> Comparison:
         by_slug = {t.slug: t for t in rows}
         comparison.therapies = [by_slug[s] for s in wanted if s in by_slug]
         for therapy in comparison.therapies:
-            therapy.live_risks.sort(key=lambda link: (FREQUENCY_ORDER[link.frequency], link.risk.name))
+            therapy.live_risks = Frequency.most_frequent_first(therapy.live_risks, then=lambda link: link.risk.name)
     shown = set(comparison.slugs)
     comparison.addable = [(slug, name) for slug, name in comparison.all_choices if slug not in shown]
     return comparison

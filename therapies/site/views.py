@@ -21,14 +21,6 @@ from .pagination import page_of
 
 logger = logging.getLogger(__name__)
 
-FREQUENCY_ORDER = {value: rank for rank, value in enumerate(Frequency.values)}
-
-
-def sort_by_frequency(links: list[TherapyRisk]) -> list[TherapyRisk]:
-    """Most frequent first; "not known" last."""
-    return sorted(links, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.risk.name))
-
-
 HOME_PER_CLASS = 6
 THERAPIES_PER_PAGE = 50
 
@@ -103,7 +95,7 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
     return {
         "therapy": therapy,
         "trials": trials,
-        "therapy_risks": sort_by_frequency(therapy_risks),
+        "therapy_risks": Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name),
         "page": therapy,
         "history": history,
     }
@@ -181,7 +173,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 
 
 def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
-    therapy_risks = sorted(therapy_risks, key=lambda link: (FREQUENCY_ORDER[link.frequency], link.therapy.name))
+    therapy_risks = Frequency.most_frequent_first(therapy_risks, then=lambda link: link.therapy.name)
     return {"risk": risk, "therapy_risks": therapy_risks, "page": risk, "history": history}
 
 
