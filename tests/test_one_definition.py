@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.core.exceptions import ValidationError
+from django.template import engines
 from django.test import RequestFactory
 
+from therapies import workflow
 from therapies.editorial.snapshots import editable_fields
-from therapies.models import Frequency, Risk, Therapy, TherapyRisk, Trial, live_q
+from therapies.editorial.validation import describe_validation_error
+from therapies.models import Frequency, Risk, Significance, Therapy, TherapyRisk, Trial, live_q
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("therapies", "templates")
@@ -167,3 +171,67 @@ def test_therapy_risk_and_compare_pages_share_the_frequency_order(client):
             then=lambda link: link.therapy.name,
         )
     ]
+
+
+# --- One wording of significance -------------------------------------------------------------------------
+
+
+def source_texts() -> dict[str, str]:
+    """Every template and Python module of the site, by path."""
+    return {
+        path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+        for top in SCANNED
+        for path in sorted((ROOT / top).rglob("*"))
+        if path.suffix in (".py", ".html", ".txt") and path.is_file()
+    }
+
+
+def test_significance_headings_are_worded_once():
+    assert [Significance.heading_of(value) for value in Significance.values] == [
+        "Minor update", "Major update", "Safety update",
+    ]
+    assert Significance.heading_of("retired") == "Update"
+    written_out = [
+        path for path, source in source_texts().items()
+        for value in Significance.values
+        if f">{Significance.heading_of(value)}<" in source or f'"{Significance.heading_of(value)}"' in source
+    ]
+    assert written_out == []
+
+
+@pytest.mark.parametrize("minor, expected", [
+    (True, '<span class="badge badge-boxed">Safety update</span>|<span class="badge">Major update</span>|'
+           '<span class="badge badge-minor">Minor update</span>'),
+    (False, '<span class="badge badge-boxed">Safety update</span>|<span class="badge">Major update</span>|'),
+])
+def test_significance_badge_marks_minor_changes_only_where_asked(minor, expected):
+    template = engines["django"].from_string(
+        "{% load therapies_tags %}{% for s in values %}{% significance_badge s minor=minor %}"
+        "{% if not forloop.last %}|{% endif %}{% endfor %}"
+    )
+    rendered = template.render({"values": ["safety", "major", "minor"], "minor": minor})
+    assert re.sub(r"\{#.*?#\}", "", rendered) == expected
+
+
+# --- One wording of a failed validation ------------------------------------------------------------------
+
+
+def test_validation_errors_are_worded_by_one_function():
+    readers_of_the_details = [
+        path for path, source in source_texts().items() if "message_dict" in source or "error_dict" in source
+    ]
+    assert readers_of_the_details == ["therapies/editorial/validation.py"]
+    by_field = ValidationError({"route": ["Not a route."], "slug": ["Too long.", "Lower case only."]})
+    assert describe_validation_error(by_field) == "route: Not a route.; slug: Too long. Lower case only."
+    assert describe_validation_error(ValidationError(["One.", "Two."])) == "One. Two."
+    assert workflow.describe_validation_error is describe_validation_error  # the workflow re-exports it
+
+
+@pytest.mark.django_db
+def test_a_backup_user_row_that_fails_validation_names_the_field():
+    from therapies.editorial import backup
+
+    created, problems = backup._create_users([{"username": "not a valid name!", "email": "nobody"}])
+    assert created == 0
+    assert problems and problems[0].startswith("users row 1 “not a valid name!”: ")
+    assert "username: " in problems[0] and "email: " in problems[0]

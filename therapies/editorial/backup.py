@@ -26,6 +26,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from .validation import describe_validation_error
+
 FORMAT = "msinfo-content-export"
 FORMAT_VERSION = 1
 
@@ -182,7 +184,7 @@ def _create_users(rows: list) -> tuple[int, list[str]]:
         try:
             user.full_clean(exclude=["password"])
         except ValidationError as error:
-            problems.append(f"users row {index + 1} “{username}”: {'; '.join(error.messages)}")
+            problems.append(f"users row {index + 1} “{username}”: {describe_validation_error(error)}")
             continue
         user.save()
         user.groups.set(Group.objects.filter(name__in=row.get("groups") or []))
@@ -196,10 +198,7 @@ def _validation_problems(objects: list[tuple[str, models.Model]]) -> list[str]:
         try:
             obj.full_clean(validate_unique=False)
         except ValidationError as error:
-            details = "; ".join(
-                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
-            ) if hasattr(error, "error_dict") else " ".join(error.messages)
-            problems.append(f"{name}: {details}")
+            problems.append(f"{name}: {describe_validation_error(error)}")
     return problems
 
 
@@ -252,7 +251,7 @@ def import_data(data: dict) -> dict[str, int]:
 def _short(error: Exception) -> str:
     text = " ".join(str(error).split())
     if isinstance(error, ValidationError):
-        text = " ".join(error.messages)
+        text = describe_validation_error(error)
     return text[:300] or error.__class__.__name__
 
 

@@ -34,6 +34,12 @@ class Significance(models.TextChoices):
     MAJOR = "major", "Major"
     SAFETY = "safety", "Safety"
 
+    @classmethod
+    def heading_of(cls, value: str) -> str:
+        """What readers call a published change of this significance (“Safety update”) on the change log, its
+        feed and a page’s history, one wording everywhere; “Update” for a value no longer in the list."""
+        return f"{cls(value).label} update" if value in cls.values else "Update"
+
 
 class ChangeRequestQuerySet(models.QuerySet):
     def open(self) -> "ChangeRequestQuerySet":

@@ -17,11 +17,6 @@ from .caching import public_page
 from .pagination import page_of
 
 UPDATES_PER_PAGE = 20
-SIGNIFICANCE_HEADINGS = {
-    Significance.SAFETY: "Safety update",
-    Significance.MAJOR: "Major update",
-    Significance.MINOR: "Minor update",
-}
 
 
 def published_changes(significance: str | None = None):
@@ -63,7 +58,7 @@ def with_live_pages(change_requests: list[ChangeRequest]) -> list[ChangeRequest]
             for cr_id, ct, object_id in revisions
             if cr_id == change_request.pk and (ct, object_id) in live
         ]
-        change_request.significance_heading = SIGNIFICANCE_HEADINGS.get(change_request.significance, "Update")
+        change_request.significance_heading = Significance.heading_of(change_request.significance)
     return change_requests
 
 
@@ -97,7 +92,7 @@ def updates(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "significance": significance,
-        "significance_heading": SIGNIFICANCE_HEADINGS.get(significance, ""),
+        "significance_heading": Significance.heading_of(significance) if significance else "",
         "page_obj": page,
         "page_range": list(paginator.get_elided_page_range(page.number)),
         "changes": with_live_pages(list(page.object_list)),

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from ..models import ChangeRequest
-from .changelog import SIGNIFICANCE_HEADINGS, published_changes, significance_from, with_live_pages
+from ..models import ChangeRequest, Significance
+from .changelog import published_changes, significance_from, with_live_pages
 
 FEED_ENTRIES = 50
 
@@ -33,7 +33,7 @@ class UpdatesFeed(Feed):
 
     def title(self, query: FeedQuery) -> str:
         if query.significance:
-            return f"msinfo: {SIGNIFICANCE_HEADINGS[query.significance].lower()}s"
+            return f"msinfo: {Significance.heading_of(query.significance).lower()}s"
         return "msinfo: updates"
 
     def subtitle(self, query: FeedQuery) -> str:

@@ -1,4 +1,4 @@
-"""Template filters for public pages."""
+"""Template filters and tags for public pages."""
 
 import datetime
 
@@ -7,7 +7,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 
 from ..editorial.rendering import render_markdown
-from ..models import DatePrecision
+from ..models import DatePrecision, Significance
 
 register = template.Library()
 
@@ -27,3 +27,14 @@ def approval_date(date: datetime.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return format_date(date, "F Y")
     return format_date(date, "j F Y")
+
+
+@register.inclusion_tag("therapies/includes/_significance_badge.html")
+def significance_badge(significance: str, *, minor: bool = True) -> dict:
+    """The badge of a published change, worded by Significance.heading_of; a page's history passes minor=False
+    so that only the changes a reader should notice are marked."""
+    return {
+        "significance": significance,
+        "heading": Significance.heading_of(significance),
+        "shown": minor or significance != Significance.MINOR,
+    }

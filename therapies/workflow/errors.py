@@ -1,7 +1,7 @@
 """Refusals: the errors an action raises, in the user's words, and the checks on text a user typed."""
 
-
-from django.core.exceptions import ValidationError
+# Defined once below the workflow (backup and load_seed use it too); re-exported for the workflow's callers.
+from ..editorial.validation import describe_validation_error as describe_validation_error
 
 
 class WorkflowError(Exception):
@@ -33,10 +33,4 @@ def require(refusal: str | None) -> None:
     if refusal:
         raise WorkflowError(refusal)
 
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(f"{field}: {' '.join(m for m in messages)}" for field, messages in error.message_dict.items())
-    return " ".join(error.messages)
 

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from therapies.editorial.validation import describe_validation_error
 from therapies.models import KINDS, Therapy
 from therapies.site import search
 
@@ -34,10 +35,7 @@ def validation_report() -> list[str]:
             try:
                 obj.full_clean()
             except ValidationError as error:
-                details = "; ".join(
-                    f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
-                )
-                problems.append(f"{model._meta.verbose_name} “{obj}”: {details}")
+                problems.append(f"{model._meta.verbose_name} “{obj}”: {describe_validation_error(error)}")
     return problems
 
 
