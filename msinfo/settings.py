@@ -229,9 +229,13 @@ AXES_CLIENT_IP_CALLABLE = "msinfo.client_ip.client_ip"
 # The address is REMOTE_ADDR (never a client-supplied header); behind a proxy, have the proxy
 # pass the client address to gunicorn (--forwarded-allow-ips) rather than trusting X-Forwarded-For here.
 
-# How long content may go between reviews, in days (DESIGN.md; never more than 3 years: the PIF TICK
-# asks for a review at least every 3 years). REVIEW_INTERVAL_DAYS_THERAPY / _TRIAL / _RISK override
-# it for one content type; therapies/review_cycle.py applies the 3-year cap again at use.
+# How long content may go between reviews, in days (DESIGN.md). REVIEW_INTERVAL_DAYS_THERAPY / _TRIAL / _RISK
+# override it for one content type. Never more than MAX_REVIEW_INTERVAL_DAYS: the PIF TICK asks for a review
+# at least every 3 years. The cap is defined here only; therapies/editorial/review_cycle.py applies it again
+# at use, so a value set in code (an override in a test, another settings module) is capped too.
+MAX_REVIEW_INTERVAL_DAYS = 3 * 365
+
+
 def _review_interval_days(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -242,7 +246,7 @@ def _review_interval_days(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number of days, not {raw!r}.") from None
     if days < 1:
         raise ImproperlyConfigured(f"{name} must be at least 1 day.")
-    return min(days, 3 * 365)
+    return min(days, MAX_REVIEW_INTERVAL_DAYS)
 
 
 REVIEW_INTERVAL_DAYS = _review_interval_days("REVIEW_INTERVAL_DAYS", 365)

@@ -18,7 +18,17 @@ from django.test import RequestFactory
 from therapies import workflow
 from therapies.editorial.snapshots import editable_fields
 from therapies.editorial.validation import describe_validation_error
-from therapies.models import Frequency, Risk, Significance, Therapy, TherapyRisk, Trial, live_q
+from therapies.models import (
+    ChangeRequest,
+    Frequency,
+    Risk,
+    Significance,
+    State,
+    Therapy,
+    TherapyRisk,
+    Trial,
+    live_q,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("therapies", "templates")
@@ -235,3 +245,33 @@ def test_a_backup_user_row_that_fails_validation_names_the_field():
     assert created == 0
     assert problems and problems[0].startswith("users row 1 “not a valid name!”: ")
     assert "username: " in problems[0] and "email: " in problems[0]
+
+
+# --- One review cap, one release permission --------------------------------------------------------------
+
+
+def test_the_three_year_review_cap_is_written_once():
+    written = [path for path, source in source_texts().items() if re.search(r"3 \* 365|\b1095\b", source)]
+    settings_source = (ROOT / "msinfo" / "settings.py").read_text(encoding="utf-8")
+    assert written == [] and settings_source.count("3 * 365") == 1
+
+
+def test_review_cycle_applies_the_cap_from_settings(settings):
+    from therapies.editorial import review_cycle
+
+    settings.REVIEW_INTERVAL_DAYS = 5000
+    settings.REVIEW_INTERVAL_DAYS_BY_TYPE = {}
+    settings.MAX_REVIEW_INTERVAL_DAYS = 400
+    assert review_cycle.review_interval_days(Therapy) == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", list(State))
+def test_publishing_and_scheduling_are_allowed_to_the_same_people_in_the_same_states(state, editor, reviewer):
+    from therapies.workflow import permissions
+
+    change_request = ChangeRequest(pk=7, state=state)
+    for user in (editor, reviewer):
+        may_publish = permissions.can_publish(change_request, user) is None
+        assert may_publish == (permissions.can_schedule(change_request, user) is None)
+        assert may_publish == (user == reviewer and state == State.APPROVED)

@@ -20,15 +20,14 @@ from . import notifications
 
 logger = logging.getLogger(__name__)
 
-MAX_REVIEW_INTERVAL_DAYS = 3 * 365
 SOON_DAYS = 30
 
 
 def review_interval_days(model: type[models.Model]) -> int:
-    """Days between reviews for one content type: its own setting, else the default; never over 3 years."""
+    """Days between reviews for one content type: its own setting, else the default; never over the cap."""
     overrides = getattr(settings, "REVIEW_INTERVAL_DAYS_BY_TYPE", {}) or {}
     days = overrides.get(model._meta.model_name, settings.REVIEW_INTERVAL_DAYS)
-    return max(1, min(int(days), MAX_REVIEW_INTERVAL_DAYS))
+    return max(1, min(int(days), settings.MAX_REVIEW_INTERVAL_DAYS))
 
 
 def next_review_due(model: type[models.Model], reviewed_at: datetime.datetime) -> datetime.date:

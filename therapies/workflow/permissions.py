@@ -120,15 +120,21 @@ def can_withdraw(change_request: ChangeRequest, user) -> str | None:
     return None
 
 
-def can_publish(change_request: ChangeRequest, user) -> str | None:
+def _can_release(change_request: ChangeRequest, user, *, verb: str, done: str) -> str | None:
+    """Publishing now and scheduling a publish are one permission: a reviewer, on an approved change request.
+
+    One body, so the two can never drift apart (a scheduled publish runs later as the scheduler).
+    """
     if not is_reviewer(user):
-        return "Only medical reviewers can publish."
+        return f"Only medical reviewers can {verb}."
     if change_request.state != State.APPROVED:
-        return (
-            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
-            "only approved changes can be published."
-        )
+        state = _state_label(change_request)
+        return f"Change request #{change_request.pk} is {state}; only approved changes can be {done}."
     return None
+
+
+def can_publish(change_request: ChangeRequest, user) -> str | None:
+    return _can_release(change_request, user, verb="publish", done="published")
 
 
 def can_comment(change_request: ChangeRequest, user) -> str | None:
@@ -139,14 +145,7 @@ def can_comment(change_request: ChangeRequest, user) -> str | None:
 
 def can_schedule(change_request: ChangeRequest, user) -> str | None:
     """Scheduling is publishing at a set time: the same people, the same state."""
-    if not is_reviewer(user):
-        return "Only medical reviewers can schedule publishing."
-    if change_request.state != State.APPROVED:
-        return (
-            f"Change request #{change_request.pk} is {_state_label(change_request)}; "
-            "only approved changes can be scheduled."
-        )
-    return None
+    return _can_release(change_request, user, verb="schedule publishing", done="scheduled")
 
 
 def can_unschedule(change_request: ChangeRequest, user) -> str | None:
