@@ -66,7 +66,7 @@ class UpdatesFilterForm(forms.Form):
     significance = forms.ChoiceField(
         label="Show",
         required=False,
-        choices=[("", "All updates"), *[(value, f"{label} updates only") for value, label in Significance.choices]],
+        choices=[("", "All updates"), *[(value, f"{Significance.heading_of(value)}s only") for value in Significance]],
         error_messages={
             "invalid_choice": "“%(value)s” is not a kind of update we list (safety, major or minor), "
             "so all updates are shown."
