@@ -24,16 +24,18 @@ Never served from the cache, and never stored:
 * requests carrying a messages cookie (a flash message is to be shown once, to one reader);
 * query strings longer than MAX_QUERY_STRING (junk URLs must not fill the cache);
 * responses that set a cookie, touch the session or vary on Cookie;
+* responses that hold a CSRF token: the view called `get_token()`, so the page carries one reader's
+  token (and CsrfViewMiddleware is about to set that reader's cookie);
 * responses other than 200 and 301.
 
 Previews are admin views (never decorated) and need a session cookie anyway.
 
-CSRF tokens: content pages embed the "Suggest a correction" form, whose `{% csrf_token %}` is
-per reader. The stored copy holds a placeholder instead of the token, and every response —
-hit or miss — carries a token of its own reader (`get_token()`, which also sets or renews that
-reader's csrftoken cookie). No reader ever receives another reader's token, and the page stays
-cacheable. A token anywhere but a `csrfmiddlewaretoken` form input is not recognised, and such
-a page is not stored. Pages with a token carry a weak ETag (the bytes differ by the token).
+CSRF tokens: no cached page carries one. The "Suggest a correction" form on every content page is
+rendered without a token (seo_tags.correction_form) and posts to a never-cached URL that checks the
+post is same-origin instead (site/corrections.py). A page that does hold a token is rendered for
+each reader and never stored. (Until issue 10 this module swapped tokens for a placeholder in the
+stored copy and put each reader's own token back on the way out; no page ever had a token for it
+to swap, so that machinery was removed; docs/PERFORMANCE.md says why.)
 
 Every decorated response, cached or not, carries ETag and Last-Modified and is answered
 with 304 Not Modified when the browser's copy is current.
@@ -42,7 +44,6 @@ with 304 Not Modified when the browser's copy is current.
 import functools
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -51,7 +52,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -61,8 +61,6 @@ VERSION_KEY = "msinfo:page-cache:content-version"
 PAGE_KEY_PREFIX = "msinfo:page:"
 MAX_QUERY_STRING = 512
 CACHEABLE_STATUS = frozenset({200, 301})
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
-CSRF_PLACEHOLDER = b"\x00msinfo-csrf\x00"
 RECENT_PAGES = 300  # per process
 RECENT_PAGE_MAX_BYTES = 1024 * 1024
 # Response headers worth keeping with a stored page (the rest are added per request by middleware).
@@ -162,6 +160,8 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         return False
     if response.cookies:
         return False  # a per-reader cookie (a message, a preference) must never be shared
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # get_token() ran: the page holds this reader's CSRF token, and their cookie follows
     session = getattr(request, "session", None)
     if session is not None and session.accessed:
         return False  # SessionMiddleware would add Vary: Cookie
@@ -181,28 +181,12 @@ def _conditional(request: HttpRequest, response: HttpResponse, etag: str, last_m
 
 
 def _etag_of(content: bytes) -> str:
-    """Weak when the page carries a per-reader CSRF token: equivalent for the reader, not byte-identical."""
-    weak = "W/" if CSRF_PLACEHOLDER in content else ""
-    return f'{weak}"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
 
 
-def _shareable_content(request: HttpRequest, content: bytes) -> bytes | None:
-    """The body to store: reader's CSRF tokens replaced by the placeholder; None if it can't be shared."""
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return content
-    shared, count = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", content)
-    return shared if count else None  # get_token() was called for something we can't see: keep it private
-
-
-def _with_reader_token(request: HttpRequest, content: bytes) -> bytes:
-    if CSRF_PLACEHOLDER not in content:
-        return content
-    return content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-
-
-def _from_stored(request: HttpRequest, stored: tuple) -> tuple[HttpResponse, str, float]:
+def _from_stored(stored: tuple) -> tuple[HttpResponse, str, float]:
     _version, status, content, headers, etag, rendered_at = stored
-    response = HttpResponse(_with_reader_token(request, content), status=status)
+    response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
     return response, etag, rendered_at
@@ -229,7 +213,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 logger.exception("Page cache unavailable; rendering %s uncached", request.path)
                 use_cache, stored = False, None
             if stored is not None and stored[0] == version:
-                response, etag, rendered_at = _from_stored(request, stored)
+                response, etag, rendered_at = _from_stored(stored)
                 response["X-Page-Cache"] = "hit"
                 if response.status_code != 200:
                     return response
@@ -241,11 +225,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.streaming:
             return response
         rendered_at = time.time()
-        shared = _shareable_content(request, response.content)
-        etag = _etag_of(shared if shared is not None else response.content)
-        if use_cache and shared is not None and _storable(request, response):
+        etag = _etag_of(response.content)
+        if use_cache and _storable(request, response):
             headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-            stored = (version, response.status_code, shared, headers, etag, rendered_at)
+            stored = (version, response.status_code, response.content, headers, etag, rendered_at)
             try:
                 _cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
                 _recent.put(key, stored)
