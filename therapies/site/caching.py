@@ -192,32 +192,58 @@ def _from_stored(stored: tuple) -> tuple[HttpResponse, str, float]:
     return response, etag, rendered_at
 
 
+def _lookup(key: str) -> tuple[int, tuple | None]:
+    """The current content version, and the page stored under `key` for it (None on a miss).
+
+    This process's recent copy first, then the shared cache; raises if the shared cache is down.
+    """
+    version = current_version()
+    stored = _recent.get(key, version)
+    if stored is None:
+        stored = _cache().get(key)
+        if stored is None or stored[0] != version:
+            return version, None
+        _recent.put(key, stored)
+    return version, stored
+
+
+def _store(request: HttpRequest, response: HttpResponse, key: str, version: int, etag: str, rendered_at: float) -> None:
+    """Share the page with the next readers, under the version read before the view ran."""
+    headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+    stored = (version, response.status_code, response.content, headers, etag, rendered_at)
+    try:
+        _cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+        _recent.put(key, stored)
+    except Exception:
+        logger.exception("Could not store %s in the page cache", request.path)
+    response["X-Page-Cache"] = "miss"
+
+
+def _answer(request: HttpRequest, response: HttpResponse, etag: str, rendered_at: float) -> HttpResponse:
+    """A redirect as it is; a page with its validators, or 304 when the browser's copy is current."""
+    if response.status_code != 200:
+        return response
+    return _conditional(request, response, etag, rendered_at)
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Cache a public, anonymous GET view in the shared page cache (see the module docstring)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         use_cache = page_cache_enabled() and not _bypasses_cache(request)
-        version = key = None
+        key = page_key(request) if use_cache else ""
+        version = stored = None
         if use_cache:
-            cache = _cache()
-            key = page_key(request)
             try:
-                version = current_version()
-                stored = _recent.get(key, version)
-                if stored is None:
-                    stored = cache.get(key)
-                    if stored is not None and stored[0] == version:
-                        _recent.put(key, stored)
+                version, stored = _lookup(key)
             except Exception:
                 logger.exception("Page cache unavailable; rendering %s uncached", request.path)
-                use_cache, stored = False, None
-            if stored is not None and stored[0] == version:
-                response, etag, rendered_at = _from_stored(stored)
-                response["X-Page-Cache"] = "hit"
-                if response.status_code != 200:
-                    return response
-                return _conditional(request, response, etag, rendered_at)
+                use_cache = False
+        if stored is not None:
+            response, etag, rendered_at = _from_stored(stored)
+            response["X-Page-Cache"] = "hit"
+            return _answer(request, response, etag, rendered_at)
 
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -227,20 +253,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         rendered_at = time.time()
         etag = _etag_of(response.content)
         if use_cache and _storable(request, response):
-            headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-            stored = (version, response.status_code, response.content, headers, etag, rendered_at)
-            try:
-                _cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
-                _recent.put(key, stored)
-            except Exception:
-                logger.exception("Could not store %s in the page cache", request.path)
-            response["X-Page-Cache"] = "miss"
+            _store(request, response, key, version, etag, rendered_at)
         elif request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             patch_cache_control(response, private=True)
-        if response.status_code != 200:
-            return response
-        return _conditional(request, response, etag, rendered_at)
+        return _answer(request, response, etag, rendered_at)
 
     wrapper.public_page = True
     return wrapper
-
