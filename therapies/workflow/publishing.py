@@ -122,12 +122,17 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.live:
             raise WorkflowError(f"{obj} is not published.")
-        obj.live = False
-        # Off the site now: a pending scheduled unpublish has nothing left to do.
-        obj.save(update_fields=["live", *clear_unpublish_schedule(obj)])
+        take_off_site(obj)
         record(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": clean_text(reason)})
         announce([obj], "unpublish")
     return obj
+
+
+def take_off_site(obj: models.Model) -> None:
+    """The one place a live row goes off the site (unpublish now, or as scheduled): every public
+    query stops showing it, and a pending scheduled unpublish has nothing left to do."""
+    obj.live = False
+    obj.save(update_fields=["live", *clear_unpublish_schedule(obj)])
 
 
 def clear_unpublish_schedule(obj: models.Model) -> list[str]:

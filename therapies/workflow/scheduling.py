@@ -26,7 +26,7 @@ from .permissions import (
     display_name,
     is_reviewer,
 )
-from .publishing import clear_unpublish_schedule, publish_approved
+from .publishing import clear_unpublish_schedule, publish_approved, take_off_site
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason
         raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-        if not obj.live:
+        if not obj.is_live:
             raise WorkflowError(f"{obj} is not published, so there is nothing to take off the site.")
         at = _future_time(at, "for it to come off the site")
         previous = obj.unpublish_at
@@ -273,12 +273,10 @@ def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datet
         scheduled_for = obj.unpublish_at
         scheduler = obj.unpublish_requested_by
         reason = obj.unpublish_reason or "scheduled"
-        cleared = clear_unpublish_schedule(obj)
-        if not obj.live:
-            obj.save(update_fields=cleared)
+        if not obj.is_live:
+            obj.save(update_fields=clear_unpublish_schedule(obj))
             return ScheduledOutcome("unpublish", str(obj), True, "was already off the site; schedule cleared")
-        obj.live = False
-        obj.save(update_fields=["live", *cleared])
+        take_off_site(obj)
         record(scheduler, AuditAction.UNPUBLISH, obj=obj, details={
             "scheduled": True, "scheduled_for": scheduled_for.isoformat(), "reason": reason,
             "step": f"unpublished as scheduled for {format_when(scheduled_for)}",
