@@ -1,5 +1,5 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import changelog, reader_views, views
 from .caching import public_page
@@ -25,4 +25,5 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", reader_views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("therapies.site.api.urls")),
 ]

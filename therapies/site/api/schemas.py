@@ -1,0 +1,285 @@
+"""What the API answers, one schema per shape. The OpenAPI description is generated from these
+classes, and the same classes serialise every response, so the description cannot drift from
+what is sent.
+
+The views hand these schemas live rows only (prefetched through `.live()`); a schema never
+follows a relation on its own, so it can neither reach a draft nor add a query per row.
+"""
+
+import datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Schema
+from pydantic import Field
+
+from ...editorial.rendering import render_markdown
+from ...models import DatePrecision, DrugClass, Frequency, Phase, ReferenceKind, Route, Severity, Significance
+
+API_NAMESPACE = "api_v1"
+
+
+def absolute(context: dict, path: str) -> str:
+    """An absolute address on the host the client asked, so a consumer can follow it as it is."""
+    request: HttpRequest = context["request"]
+    return request.build_absolute_uri(path)
+
+
+def api_path(url_name: str, *args: str) -> str:
+    return reverse(f"{API_NAMESPACE}:{url_name}", args=args)
+
+
+def page_url_of(obj, context: dict) -> str:
+    return absolute(context, obj.get_absolute_url())
+
+
+def api_url_of(obj, context: dict) -> str:
+    return absolute(context, api_path(obj._meta.model_name, obj.slug))
+
+
+def markdown_of(field_name: str) -> staticmethod:
+    """A resolver giving a Markdown field both as written and as the site renders it."""
+
+    def resolve(obj) -> MarkdownText:
+        text = getattr(obj, field_name)
+        return MarkdownText(markdown=text, html=str(render_markdown(text)))
+
+    return staticmethod(resolve)
+
+
+class MarkdownText(Schema):
+    """Long text as the editors wrote it, and as the site shows it."""
+
+    markdown: str = Field(description="The Markdown source.")
+    html: str = Field(description="Rendered to HTML and sanitised with the site's allow-list: safe to embed.")
+
+
+class Problem(Schema):
+    """Why a request was not answered, in words a person can act on."""
+
+    detail: str
+    errors: list[str] = Field(default_factory=list, description="One line per invalid parameter.")
+
+
+class ContentLink(Schema):
+    """A live therapy, trial or risk referred to from another object."""
+
+    kind: str = Field(description="therapy, trial or risk.")
+    slug: str
+    name: str
+    page_url: str = Field(description="The public page.")
+    api_url: str = Field(description="This object in the API.")
+
+    resolve_page_url = staticmethod(page_url_of)
+    resolve_api_url = staticmethod(api_url_of)
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj._meta.model_name
+
+
+class Reviewed(Schema):
+    """What every content object carries: its addresses and its publish and review dates."""
+
+    slug: str
+    name: str
+    page_url: str = Field(description="The canonical public page.")
+    api_url: str = Field(description="This object in the API.")
+    last_updated: datetime.datetime = Field(
+        validation_alias="last_published_at", description="When a change to it was last published."
+    )
+    last_reviewed: datetime.datetime | None = Field(
+        validation_alias="last_reviewed_at",
+        description="When a medical reviewer last checked the whole page against its sources.",
+    )
+    next_review_due: datetime.date | None
+
+    resolve_page_url = staticmethod(page_url_of)
+    resolve_api_url = staticmethod(api_url_of)
+
+
+class Source(Schema):
+    """A source cited by a page."""
+
+    key: str = Field(description="Stable short name of the source.")
+    kind: ReferenceKind
+    title: str
+    authors: str
+    source: str = Field(description="Journal with volume and pages, registry or agency.")
+    year: int | None
+    pmid: str = Field(description="PubMed id, or empty.")
+    doi: str = Field(description="DOI, or empty.")
+    nct_id: str = Field(description="ClinicalTrials.gov id, or empty.")
+    url: str = Field(description="Address given for the source, or empty.")
+    link: str = Field(description="The best public address of the source (DOI, PubMed, registry or URL).")
+    citation: str
+
+
+class ReferenceOut(Source):
+    """A source with the live pages that cite it."""
+
+    api_url: str
+    cited_by: list[ContentLink] = Field(description="Live therapies, trials and risks that cite it.")
+
+    @staticmethod
+    def resolve_api_url(obj, context) -> str:
+        return absolute(context, api_path("reference", obj.key))
+
+    @staticmethod
+    def resolve_cited_by(obj) -> list:
+        return [*obj.live_therapies, *obj.live_trials, *obj.live_risks]
+
+
+class Course(Schema):
+    """A course of multiple sclerosis (Lublin 2014)."""
+
+    code: str
+    name: str
+
+
+class Approval(Schema):
+    date: datetime.date
+    precision: DatePrecision = Field(description="Whether the date is known to the day, month or year.")
+    note: str
+
+
+class Approvals(Schema):
+    fda: Approval | None = Field(description="First approval by the US FDA.")
+    eu: Approval | None = Field(description="First approval in the European Union.")
+
+
+class Occurrence(Schema):
+    """How often a risk occurs with a therapy, with the sourced figure (a therapy-risk link)."""
+
+    frequency: Frequency = Field(description="CIOMS frequency category.")
+    frequency_label: str = Field(description="The category in words, with its range.")
+    figure: str = Field(description="The sourced figure with what it counts, as the source gives it.")
+    boxed_warning: bool = Field(description="This therapy's US label has a boxed warning about this risk.")
+    notes: str
+
+    @staticmethod
+    def resolve_frequency_label(obj) -> str:
+        return obj.get_frequency_display()
+
+
+class RiskOfTherapy(Occurrence):
+    risk: ContentLink
+
+
+class TherapyOfRisk(Occurrence):
+    therapy: ContentLink
+
+
+class TherapySummary(Reviewed):
+    brand_names: list[str]
+    drug_class: DrugClass
+    route: Route
+    summary: str = Field(description="Plain text, one or two sentences.")
+
+    @staticmethod
+    def resolve_brand_names(obj) -> list[str]:
+        return obj.brand_list
+
+
+def _approval(date: datetime.date | None, precision: str, note: str) -> Approval | None:
+    return Approval(date=date, precision=precision, note=note) if date else None
+
+
+class TherapyOut(TherapySummary):
+    class_description: str
+    molecular_target: str
+    mechanism: MarkdownText
+    dosing: MarkdownText
+    indications: list[Course] = Field(description="MS courses it is approved for.")
+    indication_notes: MarkdownText = Field(description="Who exactly it is approved for, by regulator.")
+    approvals: Approvals
+    body: MarkdownText
+    monitoring: MarkdownText
+    trials: list[ContentLink] = Field(description="Live trials of this therapy.", validation_alias="live_trials")
+    risks: list[RiskOfTherapy] = Field(validation_alias="live_risks")
+    references: list[Source]
+
+    @staticmethod
+    def resolve_approvals(obj) -> Approvals:
+        return Approvals(
+            fda=_approval(obj.fda_approval_date, obj.fda_approval_precision, obj.fda_approval_note),
+            eu=_approval(obj.eu_approval_date, obj.eu_approval_precision, obj.eu_approval_note),
+        )
+
+    resolve_mechanism = markdown_of("mechanism")
+    resolve_dosing = markdown_of("dosing")
+    resolve_indication_notes = markdown_of("indication_notes")
+    resolve_body = markdown_of("body")
+    resolve_monitoring = markdown_of("monitoring")
+
+
+class TrialSummary(Reviewed):
+    nct_id: str = Field(description="ClinicalTrials.gov id.")
+    phase: Phase
+    therapy: ContentLink | None = Field(
+        description="The therapy studied; null while that therapy is off the site (never a link to a hidden page)."
+    )
+    summary: str
+
+    @staticmethod
+    def resolve_therapy(obj) -> object | None:
+        return obj.therapy if obj.therapy.live else None
+
+
+class TrialOut(TrialSummary):
+    registry_url: str
+    comparator: str
+    population: str
+    population_courses: list[Course]
+    number_randomised: int = Field(description="People randomised (not those analysed).")
+    duration: str
+    primary_endpoint: str
+    headline_result: str
+    publication: str = Field(description="Citation of the main publication.")
+    body: MarkdownText = Field(description="What the trial means for patients.")
+    references: list[Source]
+
+    resolve_body = markdown_of("body")
+
+
+class RiskSummary(Reviewed):
+    summary: str
+    severity: Severity
+    boxed_warning: bool = Field(description="Carries a boxed warning in the US prescribing information.")
+    therapies: list[TherapyOfRisk] = Field(
+        validation_alias="live_links", description="Live therapies with this risk, and how often it occurs."
+    )
+
+
+class RiskOut(RiskSummary):
+    description: MarkdownText
+    monitoring: MarkdownText = Field(description="Monitoring and mitigation.")
+    references: list[Source]
+
+    resolve_description = markdown_of("description")
+    resolve_monitoring = markdown_of("monitoring")
+
+
+class ChangeOut(Schema):
+    """One published change from the public change log."""
+
+    id: int
+    significance: Significance
+    change_note: str = Field(description="The public note the reviewer published with the change.")
+    published_at: datetime.datetime
+    pages: list[ContentLink] = Field(
+        validation_alias="live_pages", description="The pages it changed that are live now."
+    )
+
+
+class ApiIndex(Schema):
+    """Where everything is."""
+
+    therapies: str
+    trials: str
+    risks: str
+    references: str
+    changes: str
+    openapi: str
+    docs: str
+    notice: str

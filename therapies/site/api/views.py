@@ -1,0 +1,205 @@
+"""The API's operations: live therapies, trials, risks, the sources they cite, and the change log.
+
+Every queryset starts from `.live()` (or, for sources, from what live content cites), and
+relations are prefetched through `.live()` too, so a draft or unpublished object cannot appear
+however it is linked. Each operation runs a fixed number of queries whatever the data size.
+Lists are ordered by a unique key, so pages are stable.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Path, Query, Router
+from ninja.pagination import paginate
+
+from ...models import DrugClass, Phase, Reference, Risk, Route, Significance, Therapy, TherapyRisk, Trial
+from ...models.querysets import live_q
+from ..changelog import published_changes, with_live_pages
+from . import schemas
+from .pagination import NumberedPages
+
+router = Router()
+
+NOT_FOUND = {404: schemas.Problem, 422: schemas.Problem}
+INVALID = {422: schemas.Problem}
+SLUG = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=100, description="The object's slug.")
+# A malformed filter is refused with a message rather than silently matching nothing.
+THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100, description="A therapy's slug.")
+COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code, for example RRMS.")
+NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id, for example NCT01247324.")
+
+
+def live_or_404(queryset: QuerySet, kind: str, **lookup: str):
+    """The one live object matching, or a 404 that names what was asked for."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        value = next(iter(lookup.values()))
+        raise Http404(f"There is no published {kind} “{value}”.")
+    return obj
+
+
+def live_links_to_therapies() -> Prefetch:
+    return Prefetch(
+        "therapy_risks",
+        queryset=TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name", "pk"),
+        to_attr="live_links",
+    )
+
+
+# --- Therapies -------------------------------------------------------------------------------------
+
+
+@router.get("/therapies/", response={200: list[schemas.TherapySummary], **INVALID}, url_name="therapies",
+            summary="Live therapies", tags=["therapies"])
+@paginate(NumberedPages)
+def list_therapies(
+    request: HttpRequest,
+    drug_class: DrugClass | None = None,
+    route: Route | None = None,
+    course: str | None = COURSE_FILTER,
+) -> QuerySet:
+    """Live therapies by name, optionally only one drug class, route or MS course they are approved for."""
+    therapies = Therapy.objects.live()
+    if drug_class:
+        therapies = therapies.filter(drug_class=drug_class)
+    if route:
+        therapies = therapies.filter(route=route)
+    if course:
+        therapies = therapies.filter(Exists(Therapy.indications.through.objects.filter(
+            therapy=OuterRef("pk"), mscourse__code=course)))
+    return therapies.order_by("name", "pk")
+
+
+@router.get("/therapies/{slug}/", response={200: schemas.TherapyOut, **NOT_FOUND}, url_name="therapy",
+            summary="One live therapy", tags=["therapies"])
+def get_therapy(request: HttpRequest, slug: str = SLUG) -> Therapy:
+    """Everything the therapy's page shows: its live trials and risks, its sources and review dates."""
+    therapies = Therapy.objects.live().prefetch_related(
+        "indications",
+        "references",
+        Prefetch("trials", queryset=Trial.objects.live().order_by("name", "pk"), to_attr="live_trials"),
+        Prefetch(
+            "therapy_risks",
+            queryset=TherapyRisk.objects.live().select_related("risk").order_by("risk__name", "pk"),
+            to_attr="live_risks",
+        ),
+    )
+    return live_or_404(therapies, "therapy", slug=slug)
+
+
+# --- Trials ----------------------------------------------------------------------------------------
+
+
+@router.get("/trials/", response={200: list[schemas.TrialSummary], **INVALID}, url_name="trials",
+            summary="Live trials", tags=["trials"])
+@paginate(NumberedPages)
+def list_trials(
+    request: HttpRequest,
+    therapy: str | None = THERAPY_FILTER,
+    nct_id: str | None = NCT_FILTER,
+    phase: Phase | None = None,
+) -> QuerySet:
+    """Live trials by name, optionally only those of one live therapy, one registry id or one phase."""
+    trials = Trial.objects.live().select_related("therapy")
+    if therapy:
+        trials = trials.filter(live_q("therapy__"), therapy__slug=therapy)
+    if nct_id:
+        trials = trials.filter(nct_id=nct_id)
+    if phase:
+        trials = trials.filter(phase=phase)
+    return trials.order_by("name", "pk")
+
+
+@router.get("/trials/{slug}/", response={200: schemas.TrialOut, **NOT_FOUND}, url_name="trial",
+            summary="One live trial", tags=["trials"])
+def get_trial(request: HttpRequest, slug: str = SLUG) -> Trial:
+    """The trial, its design and headline result, the therapy studied, its sources and review dates."""
+    trials = (
+        Trial.objects.live()
+        .select_related("therapy")
+        .prefetch_related("population_courses", "references")
+    )
+    return live_or_404(trials, "trial", slug=slug)
+
+
+# --- Risks -----------------------------------------------------------------------------------------
+
+
+@router.get("/risks/", response={200: list[schemas.RiskSummary], **INVALID}, url_name="risks",
+            summary="Live risks", tags=["risks"])
+@paginate(NumberedPages)
+def list_risks(request: HttpRequest) -> QuerySet:
+    """Live risks by name, each with the live therapies it occurs with, how often and the sourced figure."""
+    return Risk.objects.live().prefetch_related(live_links_to_therapies()).order_by("name", "pk")
+
+
+@router.get("/risks/{slug}/", response={200: schemas.RiskOut, **NOT_FOUND}, url_name="risk",
+            summary="One live risk", tags=["risks"])
+def get_risk(request: HttpRequest, slug: str = SLUG) -> Risk:
+    """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
+    risks = Risk.objects.live().prefetch_related("references", live_links_to_therapies())
+    return live_or_404(risks, "risk", slug=slug)
+
+
+# --- Sources ---------------------------------------------------------------------------------------
+
+
+def cited_by_live_content() -> Q:
+    """A source is public once a live page cites it; until then it is part of someone's draft."""
+    cited = Q()
+    for model, through_field in ((Therapy, "therapy"), (Trial, "trial"), (Risk, "risk")):
+        through = model.references.through.objects.filter(reference=OuterRef("pk"), **{f"{through_field}__live": True})
+        cited |= Q(Exists(through))
+    return cited
+
+
+def citing_pages() -> tuple[Prefetch, ...]:
+    return tuple(
+        Prefetch(related, queryset=model.objects.live().only("pk", "name", "slug").order_by("name"), to_attr=attr)
+        for related, model, attr in (
+            ("therapies", Therapy, "live_therapies"),
+            ("trials", Trial, "live_trials"),
+            ("risks", Risk, "live_risks"),
+        )
+    )
+
+
+@router.get("/references/", response={200: list[schemas.ReferenceOut], **INVALID}, url_name="references",
+            summary="Sources cited by live content", tags=["references"])
+@paginate(NumberedPages)
+def list_references(request: HttpRequest) -> QuerySet:
+    """Every source a live page cites, by key, with the live pages that cite it."""
+    return Reference.objects.filter(cited_by_live_content()).prefetch_related(*citing_pages()).order_by("key")
+
+
+@router.get("/references/{key}/", response={200: schemas.ReferenceOut, **NOT_FOUND}, url_name="reference",
+            summary="One source cited by live content", tags=["references"])
+def get_reference(request: HttpRequest, key: str = SLUG) -> Reference:
+    references = Reference.objects.filter(cited_by_live_content()).prefetch_related(*citing_pages())
+    return live_or_404(references, "source", key=key)
+
+
+# --- Change log ------------------------------------------------------------------------------------
+
+
+class ChangesWithLivePages:
+    """The published changes, each page of them given its live pages (a fixed number of queries a page)."""
+
+    def __init__(self, changes: QuerySet) -> None:
+        self.changes = changes
+
+    def count(self) -> int:
+        return self.changes.count()
+
+    def __getitem__(self, page: slice) -> list:
+        return with_live_pages(list(self.changes[page]))
+
+
+@router.get("/changes/", response={200: list[schemas.ChangeOut], **INVALID}, url_name="changes",
+            summary="The public change log", tags=["changes"])
+@paginate(NumberedPages)
+def list_changes(request: HttpRequest, significance: Significance | None = None) -> ChangesWithLivePages:
+    """Published changes, newest first, with their public change note and the live pages they changed.
+
+    A change whose pages have all been taken off the site since is not listed (as on /updates/).
+    """
+    return ChangesWithLivePages(published_changes(significance))
