@@ -13,9 +13,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
 from therapies import workflow
-from therapies.models import ChangeRequest, Reference, Risk, Therapy, Trial
+from therapies.models import ChangeRequest, Reference, Risk, Therapy, Trial, page_kinds
 from therapies.site import caching
 
 from .hidden_content import make_hidden_content
@@ -163,6 +164,17 @@ def test_change_log_lists_published_changes_newest_first_with_their_live_pages(
     assert get_json(client, f"{API}changes/?significance=safety")["items"] == [
         c for c in changes if c["significance"] == "safety"
     ]
+
+
+@pytest.mark.parametrize("kind", page_kinds(), ids=[kind.name for kind in page_kinds()])
+def test_every_kind_with_a_page_is_served_by_the_api(client, kind):
+    """A new content kind (models/kinds.py) fails here until therapies/site/api/ has its schema and operations."""
+    row = kind.model.objects.live().order_by("pk").first()
+    try:
+        url = reverse(f"api_v1:{kind.name}", args=[row.slug])
+    except NoReverseMatch:
+        pytest.fail(f"No API operation named “{kind.name}”: add its schema and operations to therapies/site/api/.")
+    assert get_json(client, url)["page_url"] == BASE + kind.public_url(row)
 
 
 # --- Only live content, ever ---------------------------------------------------------------------------------------

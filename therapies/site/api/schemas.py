@@ -8,13 +8,27 @@ follows a relation on its own, so it can neither reach a draft nor add a query p
 
 import datetime
 
+from django.db.models import ManyToManyField
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
 from ...editorial.rendering import render_markdown
-from ...models import DatePrecision, DrugClass, Frequency, Phase, ReferenceKind, Route, Severity, Significance
+from ...models import (
+    KINDS,
+    ContentKind,
+    DatePrecision,
+    DrugClass,
+    Frequency,
+    Phase,
+    Reference,
+    ReferenceKind,
+    Route,
+    Severity,
+    Significance,
+    kind_for,
+)
 
 API_NAMESPACE = "api_v1"
 
@@ -30,11 +44,27 @@ def api_path(url_name: str, *args: str) -> str:
 
 
 def page_url_of(obj, context: dict) -> str:
-    return absolute(context, obj.get_absolute_url())
+    return absolute(context, kind_for(obj).public_url(obj))
 
 
 def api_url_of(obj, context: dict) -> str:
-    return absolute(context, api_path(obj._meta.model_name, obj.slug))
+    """Each kind's detail operation is named after the kind ("therapy"), like its admin URLs."""
+    return absolute(context, api_path(kind_for(obj).name, obj.slug))
+
+
+def citing_kinds() -> list[tuple[ContentKind, ManyToManyField]]:
+    """(kind, its many-to-many to Reference) for every kind whose pages cite sources."""
+    return [
+        (kind, field)
+        for kind in KINDS
+        for field in kind.model._meta.many_to_many
+        if field.related_model is Reference
+    ]
+
+
+def citations_attribute(kind: ContentKind) -> str:
+    """Where the view prefetches the live rows of `kind` that cite a source."""
+    return f"live_{kind.name}_citations"
 
 
 def markdown_of(field_name: str) -> staticmethod:
@@ -64,7 +94,7 @@ class Problem(Schema):
 class ContentLink(Schema):
     """A live therapy, trial or risk referred to from another object."""
 
-    kind: str = Field(description="therapy, trial or risk.")
+    kind: str = Field(description="The content kind: therapy, trial or risk.")
     slug: str
     name: str
     page_url: str = Field(description="The public page.")
@@ -75,7 +105,7 @@ class ContentLink(Schema):
 
     @staticmethod
     def resolve_kind(obj) -> str:
-        return obj._meta.model_name
+        return kind_for(obj).name
 
 
 class Reviewed(Schema):
@@ -127,7 +157,7 @@ class ReferenceOut(Source):
 
     @staticmethod
     def resolve_cited_by(obj) -> list:
-        return [*obj.live_therapies, *obj.live_trials, *obj.live_risks]
+        return [page for kind, _ in citing_kinds() for page in getattr(obj, citations_attribute(kind))]
 
 
 class Course(Schema):

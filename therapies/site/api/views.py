@@ -146,21 +146,21 @@ def get_risk(request: HttpRequest, slug: str = SLUG) -> Risk:
 def cited_by_live_content() -> Q:
     """A source is public once a live page cites it; until then it is part of someone's draft."""
     cited = Q()
-    for model, through_field in ((Therapy, "therapy"), (Trial, "trial"), (Risk, "risk")):
-        through = model.references.through.objects.filter(reference=OuterRef("pk"), **{f"{through_field}__live": True})
-        cited |= Q(Exists(through))
+    for kind, field in schemas.citing_kinds():
+        cited |= Q(Exists(kind.model.objects.live().filter(**{field.name: OuterRef("pk")})))
     return cited
 
 
-def citing_pages() -> tuple[Prefetch, ...]:
-    return tuple(
-        Prefetch(related, queryset=model.objects.live().only("pk", "name", "slug").order_by("name"), to_attr=attr)
-        for related, model, attr in (
-            ("therapies", Therapy, "live_therapies"),
-            ("trials", Trial, "live_trials"),
-            ("risks", Risk, "live_risks"),
+def citing_pages() -> list[Prefetch]:
+    """The live pages of every kind that cite each source, by name."""
+    return [
+        Prefetch(
+            field.remote_field.get_accessor_name(),
+            queryset=kind.model.objects.live().only("pk", kind.title_field, "slug").order_by(kind.title_field),
+            to_attr=schemas.citations_attribute(kind),
         )
-    )
+        for kind, field in schemas.citing_kinds()
+    ]
 
 
 @router.get("/references/", response={200: list[schemas.ReferenceOut], **INVALID}, url_name="references",
