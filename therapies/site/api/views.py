@@ -21,11 +21,20 @@ router = Router()
 
 NOT_FOUND = {404: schemas.Problem, 422: schemas.Problem}
 INVALID = {422: schemas.Problem}
-SLUG = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=100, description="The object's slug.")
+
+
+def slug_in_path(example: str, what: str = "slug"):
+    """A path parameter matching Django's slug converter. The example (seed content) is what the
+    viewer's "Try it out" starts from and what schemathesis tries first."""
+    return Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=100, description=f"The object's {what}.",
+                examples=[example])
+
+
 # A malformed filter is refused with a message rather than silently matching nothing.
-THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100, description="A therapy's slug.")
-COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code, for example RRMS.")
-NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id, for example NCT01247324.")
+THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100, description="A therapy's slug.",
+                       examples=["ocrelizumab"])
+COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code.", examples=["PPMS"])
+NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id.", examples=["NCT01247324"])
 
 
 def live_or_404(queryset: QuerySet, kind: str, **lookup: str):
@@ -71,7 +80,7 @@ def list_therapies(
 
 @router.get("/therapies/{slug}/", response={200: schemas.TherapyOut, **NOT_FOUND}, url_name="therapy",
             summary="One live therapy", tags=["therapies"])
-def get_therapy(request: HttpRequest, slug: str = SLUG) -> Therapy:
+def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -> Therapy:
     """Everything the therapy's page shows: its live trials and risks, its sources and review dates."""
     therapies = Therapy.objects.live().prefetch_related(
         "indications",
@@ -111,7 +120,7 @@ def list_trials(
 
 @router.get("/trials/{slug}/", response={200: schemas.TrialOut, **NOT_FOUND}, url_name="trial",
             summary="One live trial", tags=["trials"])
-def get_trial(request: HttpRequest, slug: str = SLUG) -> Trial:
+def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Trial:
     """The trial, its design and headline result, the therapy studied, its sources and review dates."""
     trials = (
         Trial.objects.live()
@@ -134,7 +143,7 @@ def list_risks(request: HttpRequest) -> QuerySet:
 
 @router.get("/risks/{slug}/", response={200: schemas.RiskOut, **NOT_FOUND}, url_name="risk",
             summary="One live risk", tags=["risks"])
-def get_risk(request: HttpRequest, slug: str = SLUG) -> Risk:
+def get_risk(request: HttpRequest, slug: str = slug_in_path("pml")) -> Risk:
     """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
     risks = Risk.objects.live().prefetch_related("references", live_links_to_therapies())
     return live_or_404(risks, "risk", slug=slug)
@@ -173,7 +182,7 @@ def list_references(request: HttpRequest) -> QuerySet:
 
 @router.get("/references/{key}/", response={200: schemas.ReferenceOut, **NOT_FOUND}, url_name="reference",
             summary="One source cited by live content", tags=["references"])
-def get_reference(request: HttpRequest, key: str = SLUG) -> Reference:
+def get_reference(request: HttpRequest, key: str = slug_in_path("epar-ocrelizumab", "key")) -> Reference:
     references = Reference.objects.filter(cited_by_live_content()).prefetch_related(*citing_pages())
     return live_or_404(references, "source", key=key)
 
