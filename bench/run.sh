@@ -68,6 +68,9 @@ PAGES=(
     "search|/search/?q=natalizumab"
     "search, common word|/search/?q=infusion"
     "updates|/updates/"
+    "api therapy list|/api/v1/therapies/"
+    "api therapy|/api/v1/therapies/synthetic-therapy-0250/"
+    "api trials of a therapy|/api/v1/trials/?therapy=synthetic-therapy-0250"
 )
 
 start_server() {
