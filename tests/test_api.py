@@ -105,6 +105,7 @@ def test_therapy_carries_its_sources_review_dates_page_and_live_links(client):
     assert [t["slug"] for t in therapy["trials"]] == ["opera-i", "opera-ii", "oratorio"]
     assert "<strong>" in therapy["dosing"]["html"] and "**" in therapy["dosing"]["markdown"]
     assert therapy["approvals"]["fda"]["date"] == row.fda_approval_date.isoformat()
+    assert (therapy["drug_class"], therapy["drug_class_label"]) == ("anti-cd20", "Anti-CD20 monoclonal antibody")
     risk = next(link for link in therapy["risks"] if link["risk"]["slug"] == "infusion-reactions")
     assert risk["frequency"] == "very-common" and risk["frequency_label"].startswith("Very common")
 

@@ -67,6 +67,11 @@ def citations_attribute(kind: ContentKind) -> str:
     return f"live_{kind.name}_citations"
 
 
+def label_of(field_name: str) -> staticmethod:
+    """A resolver giving a choice field's label, the words the site shows for its code."""
+    return staticmethod(lambda obj: getattr(obj, f"get_{field_name}_display")())
+
+
 def markdown_of(field_name: str) -> staticmethod:
     """A resolver giving a Markdown field both as written and as the site renders it."""
 
@@ -133,6 +138,7 @@ class Source(Schema):
 
     key: str = Field(description="Stable short name of the source.")
     kind: ReferenceKind
+    kind_label: str
     title: str
     authors: str
     source: str = Field(description="Journal with volume and pages, registry or agency.")
@@ -143,6 +149,8 @@ class Source(Schema):
     url: str = Field(description="Address given for the source, or empty.")
     link: str = Field(description="The best public address of the source (DOI, PubMed, registry or URL).")
     citation: str
+
+    resolve_kind_label = label_of("kind")
 
 
 class ReferenceOut(Source):
@@ -187,9 +195,7 @@ class Occurrence(Schema):
     boxed_warning: bool = Field(description="This therapy's US label has a boxed warning about this risk.")
     notes: str
 
-    @staticmethod
-    def resolve_frequency_label(obj) -> str:
-        return obj.get_frequency_display()
+    resolve_frequency_label = label_of("frequency")
 
 
 class RiskOfTherapy(Occurrence):
@@ -203,8 +209,13 @@ class TherapyOfRisk(Occurrence):
 class TherapySummary(Reviewed):
     brand_names: list[str]
     drug_class: DrugClass
+    drug_class_label: str
     route: Route
+    route_label: str
     summary: str = Field(description="Plain text, one or two sentences.")
+
+    resolve_drug_class_label = label_of("drug_class")
+    resolve_route_label = label_of("route")
 
     @staticmethod
     def resolve_brand_names(obj) -> list[str]:
@@ -246,10 +257,13 @@ class TherapyOut(TherapySummary):
 class TrialSummary(Reviewed):
     nct_id: str = Field(description="ClinicalTrials.gov id.")
     phase: Phase
+    phase_label: str
     therapy: ContentLink | None = Field(
         description="The therapy studied; null while that therapy is off the site (never a link to a hidden page)."
     )
     summary: str
+
+    resolve_phase_label = label_of("phase")
 
     @staticmethod
     def resolve_therapy(obj) -> object | None:
@@ -275,10 +289,13 @@ class TrialOut(TrialSummary):
 class RiskSummary(Reviewed):
     summary: str
     severity: Severity
+    severity_label: str
     boxed_warning: bool = Field(description="Carries a boxed warning in the US prescribing information.")
     therapies: list[TherapyOfRisk] = Field(
         validation_alias="live_links", description="Live therapies with this risk, and how often it occurs."
     )
+
+    resolve_severity_label = label_of("severity")
 
 
 class RiskOut(RiskSummary):
@@ -295,11 +312,14 @@ class ChangeOut(Schema):
 
     id: int
     significance: Significance
+    significance_label: str
     change_note: str = Field(description="The public note the reviewer published with the change.")
     published_at: datetime.datetime
     pages: list[ContentLink] = Field(
         validation_alias="live_pages", description="The pages it changed that are live now."
     )
+
+    resolve_significance_label = label_of("significance")
 
 
 class ApiIndex(Schema):

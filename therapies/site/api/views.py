@@ -27,14 +27,14 @@ def slug_in_path(example: str, what: str = "slug"):
     """A path parameter matching Django's slug converter. The example (seed content) is what the
     viewer's "Try it out" starts from and what schemathesis tries first."""
     return Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=100, description=f"The object's {what}.",
-                examples=[example])
+                example=example)
 
 
 # A malformed filter is refused with a message rather than silently matching nothing.
 THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100, description="A therapy's slug.",
-                       examples=["ocrelizumab"])
-COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code.", examples=["PPMS"])
-NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id.", examples=["NCT01247324"])
+                       example="ocrelizumab")
+COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code.", example="PPMS")
+NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id.", example="NCT01247324")
 
 
 def live_or_404(queryset: QuerySet, kind: str, **lookup: str):
