@@ -41,6 +41,8 @@ their trials and risks, the sources they cite, and the public change log.
 
 
 class ReadOnlyAPI(NinjaAPI):
+    """The API object; it only names its operations the way client generators want them."""
+
     def get_openapi_operation_id(self, operation: Operation) -> str:
         """The view's own name ("list_therapies"), not its module path: what clients generate code from."""
         return operation.view_func.__name__
@@ -89,7 +91,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """One line per bad parameter, naming it, instead of pydantic's nested error objects."""
-    lines = [f"{error['loc'][-1]}: {error['msg']}" for error in exc.errors]
+    lines = [f"{error['loc'][-1] if error['loc'] else 'request'}: {error['msg']}" for error in exc.errors]
     detail = "The request has parameters that are not valid: " + "; ".join(lines)
     return api.create_response(request, {"detail": detail, "errors": lines}, status=422)
 

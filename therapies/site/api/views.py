@@ -6,7 +6,9 @@ however it is linked. Each operation runs a fixed number of queries whatever the
 Lists are ordered by a unique key, so pages are stable.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from typing import Any
+
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
@@ -23,7 +25,7 @@ NOT_FOUND = {404: schemas.Problem, 422: schemas.Problem}
 INVALID = {422: schemas.Problem}
 
 
-def slug_in_path(example: str, what: str = "slug"):
+def slug_in_path(example: str, what: str = "slug") -> Any:
     """A path parameter matching Django's slug converter. The example (seed content) is what the
     viewer's "Try it out" starts from and what schemathesis tries first."""
     return Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=100, description=f"The object's {what}.",
@@ -37,7 +39,7 @@ COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course c
 NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id.", example="NCT01247324")
 
 
-def live_or_404(queryset: QuerySet, kind: str, **lookup: str):
+def live_or_404(queryset: QuerySet, kind: str, **lookup: str) -> Model:
     """The one live object matching, or a 404 that names what was asked for."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
