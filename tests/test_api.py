@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from therapies import workflow
-from therapies.models import ChangeRequest, Reference, Risk, Therapy, Trial, page_kinds
+from therapies.models import ChangeRequest, Frequency, Reference, Risk, Therapy, TherapyRisk, Trial, page_kinds
 from therapies.site import caching
 
 from .hidden_content import make_hidden_content
@@ -137,6 +137,22 @@ def test_risk_carries_its_therapies_with_frequency_and_sourced_figure(client):
     assert listed["therapies"] == risk["therapies"]
 
 
+def test_therapy_risk_links_are_in_the_order_the_pages_list_them(client):
+    expected = Frequency.most_frequent_first(
+        TherapyRisk.objects.live().filter(therapy__slug="ocrelizumab").select_related("risk"),
+        then=lambda link: link.risk.name,
+    )
+    assert len({link.frequency for link in expected}) > 1
+    therapy = get_json(client, f"{API}therapies/ocrelizumab/")
+    assert [link["risk"]["slug"] for link in therapy["risks"]] == [link.risk.slug for link in expected]
+    risk = expected[0].risk
+    on_risk = Frequency.most_frequent_first(
+        TherapyRisk.objects.live().filter(risk=risk).select_related("therapy"), then=lambda link: link.therapy.name
+    )
+    answer = get_json(client, f"{API}risks/{risk.slug}/")
+    assert [link["therapy"]["slug"] for link in answer["therapies"]] == [link.therapy.slug for link in on_risk]
+
+
 def test_references_are_exactly_the_sources_live_pages_cite(client):
     cited = {key for relation in ("therapies", "trials", "risks")
              for key in Reference.objects.filter(**{f"{relation}__live": True}).values_list("key", flat=True)}
@@ -162,6 +178,7 @@ def test_change_log_lists_published_changes_newest_first_with_their_live_pages(
     assert changes[0]["pages"] == [{"kind": "therapy", "slug": "ocrelizumab", "name": "Ocrelizumab",
                                     "page_url": f"{BASE}/therapies/ocrelizumab/",
                                     "api_url": f"{BASE}{API}therapies/ocrelizumab/"}]
+    assert changes[0]["significance_label"] == "Minor update"
     assert get_json(client, f"{API}changes/?significance=safety")["items"] == [
         c for c in changes if c["significance"] == "safety"
     ]

@@ -237,8 +237,12 @@ class TherapyOut(TherapySummary):
     body: MarkdownText
     monitoring: MarkdownText
     trials: list[ContentLink] = Field(description="Live trials of this therapy.", validation_alias="live_trials")
-    risks: list[RiskOfTherapy] = Field(validation_alias="live_risks")
+    risks: list[RiskOfTherapy] = Field(description="Live risks, most frequent first (as on the page).")
     references: list[Source]
+
+    @staticmethod
+    def resolve_risks(obj) -> list:
+        return Frequency.most_frequent_first(obj.live_risks, then=lambda link: link.risk.name)
 
     @staticmethod
     def resolve_approvals(obj) -> Approvals:
@@ -267,7 +271,7 @@ class TrialSummary(Reviewed):
 
     @staticmethod
     def resolve_therapy(obj) -> object | None:
-        return obj.therapy if obj.therapy.live else None
+        return obj.therapy if obj.therapy.is_live else None
 
 
 class TrialOut(TrialSummary):
@@ -292,10 +296,14 @@ class RiskSummary(Reviewed):
     severity_label: str
     boxed_warning: bool = Field(description="Carries a boxed warning in the US prescribing information.")
     therapies: list[TherapyOfRisk] = Field(
-        validation_alias="live_links", description="Live therapies with this risk, and how often it occurs."
+        description="Live therapies with this risk and how often it occurs, most frequent first (as on the page)."
     )
 
     resolve_severity_label = label_of("severity")
+
+    @staticmethod
+    def resolve_therapies(obj) -> list:
+        return Frequency.most_frequent_first(obj.live_links, then=lambda link: link.therapy.name)
 
 
 class RiskOut(RiskSummary):
@@ -312,14 +320,16 @@ class ChangeOut(Schema):
 
     id: int
     significance: Significance
-    significance_label: str
+    significance_label: str = Field(description="What the change log calls it, for example “Safety update”.")
     change_note: str = Field(description="The public note the reviewer published with the change.")
     published_at: datetime.datetime
     pages: list[ContentLink] = Field(
         validation_alias="live_pages", description="The pages it changed that are live now."
     )
 
-    resolve_significance_label = label_of("significance")
+    @staticmethod
+    def resolve_significance_label(obj) -> str:
+        return Significance.heading_of(obj.significance)
 
 
 class ApiIndex(Schema):
