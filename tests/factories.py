@@ -5,7 +5,7 @@ import itertools
 
 from django.utils import timezone
 
-from therapies.models import Reference, Risk, Therapy, TherapyRisk, Trial
+from therapies.models import AdministrationRoute, Reference, Risk, Therapy, TherapyRisk, Trial
 
 _counter = itertools.count(1)
 
@@ -23,7 +23,8 @@ def _live_state(live: bool) -> dict:
     }
 
 
-def make_therapy(*, live: bool = True, **fields) -> Therapy:
+def make_therapy(*, live: bool = True, route: str = "iv", **fields) -> Therapy:
+    """A therapy given by `route`, with the three required sections, each citing a source."""
     n = next(_counter)
     values = {
         "name": f"Testimab {n}",
@@ -33,15 +34,23 @@ def make_therapy(*, live: bool = True, **fields) -> Therapy:
         "class_description": "test anti-CD20 monoclonal antibody",
         "molecular_target": "CD20",
         "mechanism": "Binds CD20 on B cells.",
-        "route": "iv",
+        "formulations": "- 300 mg concentrate for infusion.",
         "dosing": "300 mg every 6 months.",
         "summary": f"Testimab {n} is a therapy made up for tests.",
         "body": "A body paragraph.",
         "monitoring": "- blood tests",
+        "pregnancy": "Contraception for 6 months after the last dose.",
+        "contraindications": "Active hepatitis B.",
+        "urgent_help": "Get help for a fever.",
         **_live_state(live),
     }
     values.update(fields)
-    return Therapy.objects.create(**values)
+    therapy = Therapy.objects.create(**values)
+    therapy.routes.set([AdministrationRoute.objects.get(code=route)])
+    source = make_reference()
+    for section in ("pregnancy_references", "contraindications_references", "urgent_help_references"):
+        getattr(therapy, section).set([source])
+    return therapy
 
 
 def make_trial(*, therapy: Therapy, live: bool = True, **fields) -> Trial:
@@ -82,7 +91,9 @@ def make_risk(*, live: bool = True, **fields) -> Risk:
 
 
 def link_risk(therapy: Therapy, risk: Risk, frequency: str = "common") -> TherapyRisk:
-    return TherapyRisk.objects.create(therapy=therapy, risk=risk, frequency=frequency, figure="5%")
+    return TherapyRisk.objects.create(
+        therapy=therapy, risk=risk, frequency=frequency, figure="5%", measure="people affected over 2 years"
+    )
 
 
 def make_reference(**fields) -> Reference:

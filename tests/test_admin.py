@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from therapies.models import MSCourse, Reference, Risk, Therapy, TherapyRisk, Trial
+from therapies.models import AdministrationRoute, MSCourse, Reference, Risk, Therapy, TherapyRisk, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,8 @@ def test_change_list_search_finds_rows(admin_client, model):
 
 def test_change_list_filter_narrows_rows(admin_client):
     url = reverse("admin:therapies_therapy_changelist")
-    response = admin_client.get(url, {"route__exact": "oral"})
+    oral = AdministrationRoute.objects.get(code="oral")
+    response = admin_client.get(url, {"routes__id__exact": oral.pk})
     slugs = {t.slug for t in response.context["cl"].result_list}
     assert slugs == {"fingolimod", "ozanimod", "siponimod", "ponesimod", "cladribine"}
 

@@ -26,7 +26,8 @@ def test_two_therapies_side_by_side_with_every_aspect(client):
         assert f'<th scope="row">{row}</th>' in html
     assert "Anti-CD20 monoclonal antibody" in html and "S1P receptor modulator" in html
     assert "IV infusion" in html and "Oral" in html
-    assert "Primary progressive MS (PPMS)" in html
+    # Approvals with each regulator's qualifiers, never a bare course.
+    assert "Primary progressive MS" in html and "Early primary progressive MS" in html
     # Headline results of the pivotal trials, and risks with their frequency.
     opera = Trial.objects.get(slug="opera-i")
     assert opera.headline_result[:40] in html

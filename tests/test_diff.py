@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.html import escape
 
 from therapies.editorial.diff import FieldChange, ObjectDiff, diff_snapshots
-from therapies.models import MSCourse, Reference, Risk, Therapy, Trial
+from therapies.models import Indication, MSCourse, Reference, Risk, Therapy, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_text_diff_keeps_line_breaks_and_marks_words_in_long_text(ocrelizumab):
 
 
 def test_added_and_removed_words_are_marked_on_their_own_side(ocrelizumab):
-    old = snapshot(ocrelizumab)
+    old = edited(snapshot(ocrelizumab), brand_names="Ocrevus")
     new = edited(old, brand_names="Ocrevus, Ocrevus Zunovo")
 
     change = only_change(diff_snapshots(Therapy, old, new))
@@ -110,7 +110,7 @@ def test_added_and_removed_words_are_marked_on_their_own_side(ocrelizumab):
 
 
 def test_emptied_text_field_shows_a_dash_on_the_empty_side(ocrelizumab):
-    old = snapshot(ocrelizumab)
+    old = edited(snapshot(ocrelizumab), fda_approval_note="")
     new = edited(old, fda_approval_note="Accelerated approval")
 
     change = only_change(diff_snapshots(Therapy, old, new))
@@ -121,8 +121,8 @@ def test_emptied_text_field_shows_a_dash_on_the_empty_side(ocrelizumab):
 def test_html_in_values_is_escaped_never_raw(ocrelizumab, courses):
     old = edited(snapshot(ocrelizumab), summary="Uses <b>bold</b> & more.")
     new = edited(old, summary="Uses <b>bold</b> & <script>alert(1)</script> more.")
-    evil = MSCourse.objects.create(code="XSS", name="<img src=x onerror=alert(1)>", description="x")
-    new["m2m"]["indications"] = sorted([*old["m2m"]["indications"], evil.pk])
+    evil = Indication.objects.create(code="xss", regulator="eu", name="<img src=x onerror=alert(1)>", wording="x")
+    new["m2m"]["approved_indications"] = sorted([*old["m2m"]["approved_indications"], evil.pk])
 
     diff = diff_snapshots(Therapy, old, new)
     indications, summary = diff.fields
@@ -132,7 +132,7 @@ def test_html_in_values_is_escaped_never_raw(ocrelizumab, courses):
         summary.new_html == "Uses &lt;b&gt;bold&lt;/b&gt; &amp; <ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins> more."
     )
     assert "<img" not in indications.new_html
-    assert "<ins>&lt;img src=x onerror=alert(1)&gt; (XSS)</ins>" in indications.new_html
+    assert "<ins>EU: &lt;img src=x onerror=alert(1)&gt;</ins>" in indications.new_html
     html = "".join(f.old_html + f.new_html for f in diff.fields)
     assert "<script" not in html and "<b>" not in html
 
@@ -142,16 +142,12 @@ def test_html_in_values_is_escaped_never_raw(ocrelizumab, courses):
 
 def test_choices_are_shown_by_their_label(ocrelizumab):
     old = snapshot(ocrelizumab)
-    new = edited(old, route="sc", drug_class="anti-cd52")
+    new = edited(old, fda_approval_precision="month", drug_class="anti-cd52")
 
-    route = next(f for f in diff_snapshots(Therapy, old, new).fields if f.name == "route")
+    precision = next(f for f in diff_snapshots(Therapy, old, new).fields if f.name == "fda_approval_precision")
     drug_class = next(f for f in diff_snapshots(Therapy, old, new).fields if f.name == "drug_class")
 
-    assert (route.kind, route.old_html, route.new_html) == (
-        "value",
-        "<del>IV infusion</del>",
-        "<ins>Subcutaneous injection</ins>",
-    )
+    assert (precision.kind, precision.old_html, precision.new_html) == ("value", "<del>Day</del>", "<ins>Month</ins>")
     assert drug_class.new_html == "<ins>Anti-CD52 monoclonal antibody</ins>"
 
 
@@ -203,19 +199,21 @@ def test_foreign_key_to_a_deleted_object_is_shown_by_id():
 # --- Many-to-many sets ---------------------------------------------------------------------------
 
 
-def test_m2m_change_marks_removed_and_added_items_in_course_order(ocrelizumab, courses):
+def test_m2m_change_marks_removed_and_added_items_in_their_listed_order(ocrelizumab):
+    by_code = {i.code: i for i in Indication.objects.all()}
     old = snapshot(ocrelizumab)
     new = copy.deepcopy(old)
-    old["m2m"]["indications"] = sorted([courses["PPMS"].pk, courses["CIS"].pk, courses["RRMS"].pk])
-    new["m2m"]["indications"] = sorted([courses["RRMS"].pk, courses["SPMS"].pk, courses["PPMS"].pk])
+    old["m2m"]["approved_indications"] = sorted(by_code[c].pk for c in ("eu-ppms-early", "us-rms", "us-ppms"))
+    new["m2m"]["approved_indications"] = sorted(by_code[c].pk for c in ("us-ppms", "eu-rms-active", "eu-ppms-early"))
 
     change = only_change(diff_snapshots(Therapy, old, new))
 
-    cis, rrms, spms, ppms = (str(courses[c]) for c in ("CIS", "RRMS", "SPMS", "PPMS"))
-    assert (change.name, change.label, change.kind) == ("indications", "Indications", "set")
-    assert change.old_html == f"<del>{cis}</del>, {rrms}, {ppms}"
-    assert change.new_html == f"{rrms}, <ins>{spms}</ins>, {ppms}"
-    assert cis == "Clinically isolated syndrome (CIS)"
+    codes = ("us-rms", "us-ppms", "eu-rms-active", "eu-ppms-early")
+    us_rms, us_ppms, eu_rms, eu_ppms = (str(by_code[c]) for c in codes)
+    assert (change.name, change.label, change.kind) == ("approved_indications", "Approved indications", "set")
+    assert change.old_html == f"<del>{us_rms}</del>, {us_ppms}, {eu_ppms}"
+    assert change.new_html == f"{us_ppms}, <ins>{eu_rms}</ins>, {eu_ppms}"
+    assert eu_ppms.startswith("EU: Early primary progressive MS")
 
 
 def test_m2m_emptied_and_references_by_citation(ocrelizumab):
@@ -234,7 +232,7 @@ def test_m2m_emptied_and_references_by_citation(ocrelizumab):
 def test_m2m_order_in_the_snapshot_is_not_a_change(ocrelizumab):
     old = snapshot(ocrelizumab)
     new = copy.deepcopy(old)
-    new["m2m"]["indications"] = list(reversed(old["m2m"]["indications"]))
+    new["m2m"]["approved_indications"] = list(reversed(old["m2m"]["approved_indications"]))
 
     assert not diff_snapshots(Therapy, old, new).has_changes
 
@@ -244,7 +242,7 @@ def test_m2m_order_in_the_snapshot_is_not_a_change(ocrelizumab):
 
 def test_child_rows_added_removed_and_changed_with_summaries(ocrelizumab):
     infusion = Risk.objects.get(slug="infusion-reactions")
-    pml = Risk.objects.get(slug="pml")
+    added = Risk.objects.get(slug="macular-oedema")  # not linked to ocrelizumab (PML now is)
     herpes = Risk.objects.get(slug="herpes-infections")
     old = snapshot(ocrelizumab)
     new = copy.deepcopy(old)
@@ -253,24 +251,24 @@ def test_child_rows_added_removed_and_changed_with_summaries(ocrelizumab):
     for row in rows:
         if row["risk"] == infusion.pk:
             row.update(frequency="common", figure="7%")
-    rows.append({"risk": pml.pk, "frequency": "rare", "figure": "", "notes": "Reported <rarely>."})
+    rows.append({"risk": added.pk, "frequency": "rare", "figure": "", "notes": "Reported <rarely>."})
 
     diff = diff_snapshots(Therapy, old, new)
 
     assert diff.fields == [] and diff.has_changes
     by_action = {row.action: row for row in diff.rows}
     assert len(diff.rows) == 3
-    changed, removed, added = by_action["changed"], by_action["removed"], by_action["added"]
-    assert changed.label == "Risk: Infusion-related reactions — Common (1 in 100 to 1 in 10)"
+    changed, removed, added_row = by_action["changed"], by_action["removed"], by_action["added"]
+    assert changed.label == "Risk: Infusion- and injection-related reactions — Common (1 in 100 to 1 in 10)"
     assert changed.details == [
         "Frequency: “Very common (1 in 10 or more)” → “Common (1 in 100 to 1 in 10)”",
         "Figure: “34–40% (0.3% serious)” → “7%”",
     ]
-    assert changed.summary.startswith("~ Risk: Infusion-related reactions — common (Frequency: ")
-    assert removed.summary == "− Risk: Herpes virus infections — not known"
-    assert added.label == "Risk: Progressive multifocal leukoencephalopathy (PML) — Rare (1 in 10,000 to 1 in 1,000)"
-    assert added.details == ["Notes: “Reported <rarely>.”"]  # plain text: templates escape it
-    assert added.summary == "+ Risk: Progressive multifocal leukoencephalopathy (PML) — rare"
+    assert changed.summary.startswith("~ Risk: Infusion- and injection-related reactions — common (Frequency: ")
+    assert removed.summary == "− Risk: Herpes virus infections — common"
+    assert added_row.label == "Risk: Macular oedema — Rare (1 in 10,000 to 1 in 1,000)"
+    assert added_row.details == ["Notes: “Reported <rarely>.”"]  # plain text: templates escape it
+    assert added_row.summary == "+ Risk: Macular oedema — rare"
     assert [r.label for r in diff.rows] == sorted((r.label for r in diff.rows), key=str.casefold)
 
 
@@ -288,7 +286,7 @@ def test_child_row_with_a_deleted_risk_is_named_by_id(ocrelizumab):
 
 
 def test_new_object_lists_every_non_empty_field_as_added(ocrelizumab):
-    new = snapshot(ocrelizumab)
+    new = edited(snapshot(ocrelizumab), fda_approval_note="")
 
     diff = diff_snapshots(Therapy, None, new)
 
@@ -302,7 +300,7 @@ def test_new_object_lists_every_non_empty_field_as_added(ocrelizumab):
         and new["m2m"][f.name]
     ]
     assert [f.name for f in diff.fields] == expected
-    assert "fda_approval_note" not in expected and "indications" in expected  # empty ones are left out
+    assert "fda_approval_note" not in expected and "approved_indications" in expected  # empty ones left out
     for change in diff.fields:
         assert change.old_html == ""
         assert "<ins>" in change.new_html and "<del>" not in change.new_html
@@ -334,12 +332,12 @@ def test_unchanged_snapshots_have_no_changes(model, slug):
 
 def test_changed_fields_follow_model_field_order(ocrelizumab, courses):
     old = snapshot(ocrelizumab)
-    new = edited(old, monitoring="Blood tests.", name="Ocrelizumab X", route="sc", summary="New.")
-    new["m2m"]["indications"] = [courses["PPMS"].pk]
+    new = edited(old, monitoring="Blood tests.", name="Ocrelizumab X", drug_class="other", summary="New.")
+    new["m2m"]["approved_indications"] = [Indication.objects.get(code="us-ppms").pk]
 
     names = [f.name for f in diff_snapshots(Therapy, old, new).fields]
 
-    assert names == ["name", "route", "indications", "summary", "monitoring"]
+    assert names == ["name", "drug_class", "approved_indications", "summary", "monitoring"]
 
 
 def test_publish_state_is_not_diffed_even_if_present_in_only_one_snapshot(ocrelizumab):
@@ -358,8 +356,9 @@ def test_lookups_are_one_query_per_related_model(ocrelizumab, courses, django_as
     changed_trial = edited(trial, therapy=Therapy.objects.get(slug="fingolimod").pk)
     changed_trial["m2m"]["population_courses"] = [c.pk for c in courses.values()]
 
-    # Therapy: MSCourse, Reference, Risk (child rows), however many rows and ids there are.
-    with django_assert_max_num_queries(3):
+    # Therapy: AdministrationRoute, Indication, Reference (its four source lists in one query), Risk (child
+    # rows), however many rows and ids there are.
+    with django_assert_max_num_queries(4):
         therapy_diff = diff_snapshots(Therapy, None, new_therapy)
     # Trial: Therapy (both ids in one query), MSCourse, Reference.
     with django_assert_max_num_queries(3):

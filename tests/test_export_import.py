@@ -99,7 +99,7 @@ def test_import_with_bad_rows_is_refused_whole_with_a_report_naming_each_row(tmp
     call_command("export_content", str(path), stdout=open(tmp_path / "out.txt", "w"))
     data = json.loads(path.read_text())
     therapies = data["models"]["therapies.therapy"]
-    therapies[0]["fields"]["route"] = "tele"
+    therapies[0]["fields"]["drug_class"] = "tele"
     bad_trial = data["models"]["therapies.trial"][0]
     bad_trial["fields"]["nct_id"] = "NCT1234567X"
     data["models"]["therapies.revision"][0]["fields"]["edited_by"] = ["nobody-by-that-name"]

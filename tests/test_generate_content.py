@@ -65,7 +65,8 @@ def test_content_is_linked_and_live():
     therapy = synthetic(Therapy).first()
     assert therapy.live and therapy.trials.count() == 4
     assert TherapyRisk.objects.filter(therapy=therapy).count() == 5
-    assert therapy.references.exists() and therapy.indications.exists()
+    assert therapy.references.exists() and therapy.approved_indications.exists() and therapy.routes.exists()
+    assert therapy.pregnancy and therapy.pregnancy_references.exists()
     assert synthetic(Trial).first().references.exists()
 
 

@@ -105,7 +105,7 @@ def test_seed_has_every_therapy_trial_and_risk_from_the_facts():
     }
     assert Trial.objects.count() == 17
     assert dict(Trial.objects.values_list("slug", "nct_id"))["opera-i"] == "NCT01247324"
-    assert Risk.objects.count() == 11
+    assert Risk.objects.count() == 17  # 11, and 6 added in the December 2026 content review
     assert MSCourse.objects.count() == 4
     assert TherapyRisk.objects.filter(therapy__slug="natalizumab", risk__slug="pml").exists()
 
@@ -142,7 +142,7 @@ def test_load_seed_force_updates_by_slug_without_duplicating():
     Therapy.objects.filter(slug="ocrelizumab").update(brand_names="Changed")
     counts = [m.objects.count() for m in (Therapy, Trial, Risk, TherapyRisk, Reference)]
     call_command("load_seed", force=True, verbosity=0)
-    assert Therapy.objects.get(slug="ocrelizumab").brand_names == "Ocrevus"
+    assert Therapy.objects.get(slug="ocrelizumab").brand_names == "Ocrevus, Ocrevus Zunovo"
     assert [m.objects.count() for m in (Therapy, Trial, Risk, TherapyRisk, Reference)] == counts
 
 
@@ -154,7 +154,8 @@ def test_load_seed_refuses_a_bad_fixture_whole_and_names_the_row(tmp_path: Path,
         """
 - model: therapies.therapy
   fields: {name: Goodimab, slug: goodimab, brand_names: G, drug_class: other, class_description: x,
-           molecular_target: x, mechanism: x, route: oral, dosing: x, summary: x, body: x, monitoring: x}
+           molecular_target: x, mechanism: x, routes: [[oral]], dosing: x, summary: x, body: x,
+           monitoring: x}
 - model: therapies.trial
   fields: {name: BAD, slug: bad, nct_id: NCT123, phase: '3', therapy: [goodimab], comparator: x,
            population: x, number_randomised: 10, duration: x, primary_endpoint: x,

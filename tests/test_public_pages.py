@@ -38,7 +38,7 @@ def test_every_live_content_page_answers(client):
 def test_ocrelizumab_page_shows_its_facts(client):
     html = text_of(client.get("/therapies/ocrelizumab/"))
     for fact in ["Ocrevus", "CD20", "OPERA I", "OPERA II", "ORATORIO", "Primary progressive MS",
-                 "600 mg", "Last reviewed", "Next review due", "Infusion-related reactions"]:
+                 "600 mg", "Last reviewed", "Next review due", "Infusion- and injection-related reactions"]:
         assert fact in html, fact
 
 
@@ -84,7 +84,9 @@ def test_therapy_list_filters_by_course_route_and_class(client):
     html = text_of(client.get("/therapies/", {"course": "PPMS"}))
     assert "/therapies/ocrelizumab/" in html and "/therapies/fingolimod/" not in html
     html = text_of(client.get("/therapies/", {"route": "sc"}))
-    assert "/therapies/ofatumumab/" in html and "/therapies/ocrelizumab/" not in html
+    # Every approved route counts: ocrelizumab and natalizumab also have a form given under the skin.
+    assert "/therapies/ofatumumab/" in html and "/therapies/ocrelizumab/" in html
+    assert "/therapies/alemtuzumab/" not in html
     html = text_of(client.get("/therapies/", {"drug_class": "s1p"}))
     for slug in ["fingolimod", "ozanimod", "siponimod", "ponesimod"]:
         assert f"/therapies/{slug}/" in html
@@ -125,7 +127,7 @@ def test_counts_include_live_content_only(client):
     response = client.get("/")
     assert response.context["therapy_count"] == Therapy.objects.live().count() == 10
     assert response.context["trial_count"] == 17
-    assert response.context["risk_count"] == 11
+    assert response.context["risk_count"] == 17
     assert len(client.get("/therapies/").context["therapies"]) == 10
 
 
@@ -151,9 +153,11 @@ def grow_content(n: int) -> Therapy:
 
 PAGE_BUDGETS = {
     "/": 5,
-    "/therapies/": 4,
-    "/therapies/?course=RRMS&route=iv": 4,
-    "/therapies/budgetumab/": 7,  # +1: "still accurate" reviews in the page history
+    "/therapies/": 5,  # routes and approved indications: one query each
+    "/therapies/?course=RRMS&route=iv": 5,
+    # +1: "still accurate" reviews in the page history; routes, indications and the sources of the three
+    # required sections: one query each (THERAPY_PAGE_RELATIONS)
+    "/therapies/budgetumab/": 11,
     "/trials/": 3,
     "/risks/": 4,
     "/risks/pml/": 5,
@@ -256,10 +260,11 @@ def test_therapy_list_pages_keep_the_filters(client):
     for _ in range(55):
         make_therapy(route="sc")
     first = client.get("/therapies/", {"route": "sc"})
-    assert first.context["total"] == 56 and len(first.context["therapies"]) == 50
+    # 55 made here, and the three seed therapies with a form given under the skin.
+    assert first.context["total"] == 58 and len(first.context["therapies"]) == 50
     assert "route=sc&amp;page=2" in first.content.decode()
     second = client.get("/therapies/", {"route": "sc", "page": 2})
-    assert len(second.context["therapies"]) == 6
+    assert len(second.context["therapies"]) == 8
 
 
 def test_home_shows_a_few_therapies_per_class_and_links_to_all(client):
@@ -276,7 +281,7 @@ def test_risk_list_is_paginated(client):
         make_risk()
     first = client.get("/risks/")
     assert len(first.context["risks"]) == 50 and 'rel="next"' in first.content.decode()
-    assert len(client.get("/risks/", {"page": 2}).context["risks"]) == 6
+    assert len(client.get("/risks/", {"page": 2}).context["risks"]) == 12  # 45 made here, 17 in the seed
 
 
 def test_search_results_are_paged_by_the_shared_pagination(client, monkeypatch):

@@ -21,7 +21,9 @@ SIZES = {"small": (2, 4, 3), "large": (12, 60, 20)}  # therapies, trials, risks
 # Detail pages of synthetic content (with two published versions each), and the lists at scale.
 SYNTHETIC_PAGE_BUDGETS = {
     **{url: budget for url, budget in PAGE_BUDGETS.items() if "budgetumab" not in url and "/pml/" not in url},
-    "/therapies/synthetic-therapy-0001/": 7,  # +1 each: "still accurate" reviews in the page history
+    # +1 each: "still accurate" reviews in the page history (the therapy page also reads routes, indications
+    # and the sources of its three required sections, one query each)
+    "/therapies/synthetic-therapy-0001/": 11,
     "/trials/synthetic-trial-00001/": 5,
     "/risks/synthetic-risk-0001/": 5,
 }

@@ -54,25 +54,25 @@ def test_editor_edits_ocrelizumab_in_a_change_request_and_the_public_page_is_unc
     assert "Save draft" in edit_page.content.decode() and "Preview" in edit_page.content.decode()
     data = form_data(edit_page)
     data["content-dosing"] = "New dosing text for the test."
-    pml = Risk.objects.get(slug="pml")
+    added = Risk.objects.get(slug="macular-oedema")  # not linked to ocrelizumab (PML now is)
     total = int(data["therapy_risks-TOTAL_FORMS"])
-    data[f"therapy_risks-{total - 1}-risk"] = str(pml.pk)
+    data[f"therapy_risks-{total - 1}-risk"] = str(added.pk)
     data[f"therapy_risks-{total - 1}-frequency"] = "rare"
     data["_save"] = "Save draft"
     response = client.post(edit_url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     revision.refresh_from_db()
     assert revision.snapshot["fields"]["dosing"] == "New dosing text for the test."
-    assert pml.pk in [row["risk"] for row in revision.snapshot["children"]["therapy_risks"]]
+    assert added.pk in [row["risk"] for row in revision.snapshot["children"]["therapy_risks"]]
     public = client.get("/therapies/ocrelizumab/").content.decode()
     assert "New dosing text for the test." not in public
-    assert not TherapyRisk.objects.filter(therapy=therapy, risk=pml).exists()
+    assert not TherapyRisk.objects.filter(therapy=therapy, risk=added).exists()
     review_page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
     html = review_page.content.decode()
     entry = review_page.context["entries"][0]
     assert [f["change"].name for f in entry["fields"]] == ["dosing"]
     assert "<ins>" in entry["fields"][0]["change"].new_html and "<del>" in entry["fields"][0]["change"].old_html
-    assert "+ Risk: Progressive multifocal leukoencephalopathy (PML) — rare" in html
+    assert "+ Risk: Macular oedema — rare" in html
     assert "Submit for review" in html
 
 

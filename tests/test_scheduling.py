@@ -572,12 +572,12 @@ def edit_risks(editor, therapy: Therapy, change) -> ChangeRequest:
 
 
 def test_adding_a_risk_to_a_therapy_is_proposed_as_safety(editor):
-    pml = Risk.objects.get(slug="pml")
+    added = Risk.objects.get(slug="macular-oedema")  # not linked to ocrelizumab (PML now is)
     change_request = edit_risks(editor, ocrelizumab(), lambda rows: rows.append(
-        {"risk": pml.pk, "frequency": "rare", "figure": "", "boxed_warning": False, "notes": ""}))
+        {"risk": added.pk, "frequency": "rare", "figure": "", "boxed_warning": False, "notes": ""}))
     assert change_request.significance == Significance.SAFETY
     event = AuditEvent.objects.filter(change_request=change_request, details__significance="safety").get()
-    assert event.details["safety"] == [f"Ocrelizumab: {pml.name} added"]
+    assert event.details["safety"] == [f"Ocrelizumab: {added.name} added"]
 
 
 def test_changing_a_risk_frequency_is_proposed_as_safety(editor):
@@ -612,18 +612,18 @@ def test_a_new_therapy_with_risks_is_proposed_as_safety(editor):
 
 
 def test_the_reviewer_can_change_the_proposed_significance_when_approving(editor, reviewer, client):
-    pml = Risk.objects.get(slug="pml")
+    added = Risk.objects.get(slug="macular-oedema")  # not linked to ocrelizumab (PML now is)
     change_request = edit_risks(editor, ocrelizumab(), lambda rows: rows.append(
-        {"risk": pml.pk, "frequency": "rare", "figure": "", "boxed_warning": False, "notes": ""}))
-    workflow.submit(change_request=change_request, user=editor, change_note="Added PML.")
+        {"risk": added.pk, "frequency": "rare", "figure": "", "boxed_warning": False, "notes": ""}))
+    workflow.submit(change_request=change_request, user=editor, change_note="Added macular oedema.")
     client.force_login(reviewer)
     page = client.get(review_url(change_request)).content.decode()
-    assert "Why this is a safety change" in page and "PML" in page
+    assert "Why this is a safety change" in page and "Macular oedema" in page
     assert '<option value="safety" selected>' in page
     client.post(action_url(change_request, "approve"), {"significance": "major"})
     change_request = refreshed(change_request)
     assert change_request.state == State.APPROVED and change_request.significance == Significance.MAJOR
-    assert TherapyRisk.objects.filter(therapy=ocrelizumab(), risk=pml).count() == 0  # not published yet
+    assert TherapyRisk.objects.filter(therapy=ocrelizumab(), risk=added).count() == 0  # not published yet
 
 
 # --- Exactly once across servers (PostgreSQL) -------------------------------------------------------------------

@@ -70,7 +70,7 @@ def meta(html: str, attribute: str, name: str) -> str:
 def test_therapy_page_title_description_and_open_graph_come_from_its_summary(client):
     therapy = Therapy.objects.get(slug="ocrelizumab")
     html = client.get("/therapies/ocrelizumab/").content.decode()
-    assert "<title>Ocrelizumab (Ocrevus) — msinfo</title>" in html
+    assert "<title>Ocrelizumab (Ocrevus, Ocrevus Zunovo) — msinfo</title>" in html
     summary_start = therapy.summary[:40]
     assert meta(html, "name", "description").startswith(summary_start)
     assert meta(html, "property", "og:title") == "Ocrelizumab"
@@ -107,8 +107,8 @@ def test_therapy_page_has_drug_and_medical_web_page_json_ld(client):
     therapy = Therapy.objects.get(slug="ocrelizumab")
     items = by_type(json_ld(client.get("/therapies/ocrelizumab/").content.decode()))
     drug, page = items["Drug"], items["MedicalWebPage"]
-    assert drug["name"] == "Ocrelizumab" and drug["alternateName"] == ["Ocrevus"]
-    assert drug["administrationRoute"] == "Intravenous"
+    assert drug["name"] == "Ocrelizumab" and drug["alternateName"] == ["Ocrevus", "Ocrevus Zunovo"]
+    assert drug["administrationRoute"] == ["Intravenous", "Subcutaneous"]  # every approved route
     assert drug["drugClass"]["name"] == "Anti-CD20 monoclonal antibody"
     assert page["about"] == {"@id": drug["@id"]}
     assert page["lastReviewed"] == therapy.last_reviewed_at.date().isoformat()

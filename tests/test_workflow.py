@@ -1,8 +1,11 @@
 """The editorial workflow (therapies/workflow.py): every rule of DESIGN.md, at the workflow layer."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from therapies import workflow
 from therapies.editorial import snapshots
@@ -55,14 +58,15 @@ def test_publish_replaces_child_rows(editor, reviewer):
     therapy = Therapy.objects.get(slug="ocrelizumab")
     change_request, revision = draft_change(editor, therapy)
     snapshot = revision.snapshot
-    pml = Risk.objects.get(slug="pml")
-    snapshot["children"]["therapy_risks"].append({"risk": pml.pk, "frequency": "rare", "figure": "", "notes": ""})
+    # A risk ocrelizumab is not linked to (since the December 2026 content review it is linked to PML).
+    added = Risk.objects.get(slug="macular-oedema")
+    snapshot["children"]["therapy_risks"].append({"risk": added.pk, "frequency": "rare", "figure": "", "notes": ""})
     workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
-    assert not TherapyRisk.objects.filter(therapy=therapy, risk=pml).exists()
-    workflow.submit(change_request=change_request, user=editor, change_note="Added PML.")
+    assert not TherapyRisk.objects.filter(therapy=therapy, risk=added).exists()
+    workflow.submit(change_request=change_request, user=editor, change_note="Added macular oedema.")
     workflow.approve(change_request=change_request, user=reviewer)
     workflow.publish(change_request=change_request, user=reviewer)
-    assert TherapyRisk.objects.get(therapy=therapy, risk=pml).frequency == "rare"
+    assert TherapyRisk.objects.get(therapy=therapy, risk=added).frequency == "rare"
 
 
 # --- State machine ----------------------------------------------------------------------------------------
@@ -241,7 +245,8 @@ def new_therapy_with_trial_and_risk(editor) -> tuple[ChangeRequest, Therapy, Tri
     therapy_snapshot = snapshots.snapshot_of(Therapy.objects.get(slug="ocrelizumab"))
     therapy_snapshot["fields"].update(name="Novumab", slug="novumab", brand_names="Novra")
     therapy_snapshot["children"]["therapy_risks"] = [
-        {"risk": risk_rev.object_id, "frequency": "common", "figure": "3%", "notes": ""}
+        {"risk": risk_rev.object_id, "frequency": "common", "figure": "3%", "measure": "people affected, 2 years",
+         "notes": ""}
     ]
     therapy_rev = workflow.create_object(
         change_request=change_request, user=editor, model=Therapy, snapshot=therapy_snapshot
@@ -294,11 +299,11 @@ def test_a_failure_midway_through_publish_applies_nothing(editor, reviewer, monk
 def test_publish_refuses_an_invalid_object_and_names_it(editor, reviewer):
     change_request, revision = draft_change(editor)
     Revision.objects.filter(pk=revision.pk).update(
-        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "route": "teleport"}}
+        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "drug_class": "teleport"}}
     )
     workflow.submit(change_request=change_request, user=editor, change_note="n")
     workflow.approve(change_request=change_request, user=reviewer)
-    with pytest.raises(PublishConflict, match="Ocrelizumab is not valid: route"):
+    with pytest.raises(PublishConflict, match="Ocrelizumab is not valid: drug_class"):
         workflow.publish(change_request=change_request, user=reviewer)
 
 
@@ -340,6 +345,11 @@ def test_unpublish_takes_an_object_off_the_site(reviewer):
 
 
 def test_confirm_still_accurate_moves_review_dates_without_content_change(reviewer):
+    # The seed was last reviewed on the day of its content review; make that review a year old.
+    Therapy.objects.filter(slug="fingolimod").update(
+        last_reviewed_at=timezone.now() - datetime.timedelta(days=365),
+        next_review_due=timezone.localdate(),
+    )
     therapy = Therapy.objects.get(slug="fingolimod")
     body = therapy.body
     updated = workflow.confirm_reviewed(obj=therapy, user=reviewer, note="Checked against the label.")

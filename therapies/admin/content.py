@@ -16,8 +16,10 @@ from .. import workflow
 from ..editorial.history import published_history
 from ..models import (
     KINDS,
+    AdministrationRoute,
     AuditEvent,
     ChangeRequest,
+    Indication,
     MSCourse,
     Reference,
     Risk,
@@ -108,7 +110,7 @@ class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class TherapyRiskInline(ReadOnlyMixin, admin.TabularInline):
     model = TherapyRisk
     extra = 0
-    fields = ["risk", "frequency", "figure", "boxed_warning", "notes"]
+    fields = ["risk", "frequency", "figure", "measure", "boxed_warning", "notes"]
 
 
 class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
@@ -116,7 +118,7 @@ class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
 
     model = TherapyRisk
     extra = 0
-    fields = ["therapy", "frequency", "figure", "boxed_warning", "notes"]
+    fields = ["therapy", "frequency", "figure", "measure", "boxed_warning", "notes"]
 
 
 class TrialInline(ReadOnlyMixin, admin.TabularInline):
@@ -129,8 +131,8 @@ class TrialInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Therapy)
 class TherapyAdmin(PublishStateAdmin):
-    list_display = ["name", "brand_names", "drug_class", "route", "live", "last_reviewed_at", "next_review_due"]
-    list_filter = [LiveFilter, "drug_class", "route", "indications", "next_review_due"]
+    list_display = ["name", "brand_names", "drug_class", "live", "last_reviewed_at", "next_review_due"]
+    list_filter = [LiveFilter, "drug_class", "routes", "approved_indications", "next_review_due"]
     search_fields = ["name", "slug", "brand_names", "molecular_target", "class_description", "summary"]
     inlines = [TherapyRiskInline, TrialInline]
 
@@ -153,10 +155,10 @@ class RiskAdmin(PublishStateAdmin):
 
 @admin.register(TherapyRisk)
 class TherapyRiskAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["therapy", "risk", "frequency", "figure", "boxed_warning"]
+    list_display = ["therapy", "risk", "frequency", "figure", "measure", "boxed_warning"]
     list_filter = ["frequency", "boxed_warning", "therapy", "risk"]
     list_select_related = ["therapy", "risk"]
-    search_fields = ["therapy__name", "risk__name", "figure", "notes"]
+    search_fields = ["therapy__name", "risk__name", "figure", "measure", "notes"]
 
 
 @admin.register(Reference)
@@ -197,6 +199,20 @@ class MSCourseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["code", "name", "description"]
     list_filter = ["code"]
     ordering = ["position"]
+
+
+@admin.register(Indication)
+class IndicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Approved uses with their qualifiers: reference data from fixtures/, changed in the repository."""
+
+    list_display = ["code", "regulator", "name", "position"]
+    list_filter = ["regulator", "courses"]
+    search_fields = ["code", "name", "wording"]
+
+
+@admin.register(AdministrationRoute)
+class AdministrationRouteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["code", "position"]
 
 
 # --- Change requests ---------------------------------------------------------------------------------------

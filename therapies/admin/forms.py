@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.module_loading import import_string
 
 from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, normalise_text
-from ..models import Frequency, Risk, Significance
+from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors
 
 
 def _json_value(value):
@@ -47,13 +47,28 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
 
 
 class TherapyRiskRowForm(forms.Form):
-    """One risk of a therapy in a draft: which risk, how often, the sourced figure."""
+    """One risk of a therapy in a draft: which risk, how often, the sourced figure and what it counts."""
 
     risk = forms.ModelChoiceField(queryset=Risk.objects.all())
     frequency = forms.ChoiceField(choices=[("", "---------"), *Frequency.choices])
     figure = forms.CharField(max_length=300, required=False)
+    measure = forms.CharField(
+        max_length=300,
+        required=False,
+        label="What the figure counts",
+        help_text=TherapyRisk._meta.get_field("measure").help_text,
+    )
     boxed_warning = forms.BooleanField(required=False, label="Boxed warning")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        errors = figure_errors(
+            frequency=data.get("frequency", ""), figure=data.get("figure", ""), measure=data.get("measure", "")
+        )
+        for name, message in errors.items():
+            self.add_error(name, message)
+        return data
 
 
 class BaseTherapyRiskFormSet(forms.BaseFormSet):
@@ -86,6 +101,7 @@ class BaseTherapyRiskFormSet(forms.BaseFormSet):
                     "risk": data["risk"].pk,
                     "frequency": data["frequency"],
                     "figure": normalise_text(data["figure"]),
+                    "measure": normalise_text(data["measure"]),
                     "boxed_warning": data["boxed_warning"],
                     "notes": normalise_text(data["notes"]),
                 }

@@ -44,7 +44,7 @@ def therapy_context(draft: Therapy, *, live_row: Therapy, revision: Revision) ->
     risks = Risk.objects.in_bulk([row["risk"] for row in rows])
     links = [
         TherapyRisk(therapy=draft, risk=risks[row["risk"]], frequency=row["frequency"], figure=row["figure"],
-                    boxed_warning=row.get("boxed_warning", False), notes=row["notes"])
+                    measure=row.get("measure", ""), boxed_warning=row.get("boxed_warning", False), notes=row["notes"])
         for row in rows
         if row["risk"] in risks
     ]

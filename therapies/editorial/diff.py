@@ -234,14 +234,19 @@ def _row_changes(
     lookups: Lookups,
 ) -> list[RowChange]:
     """Rows added, removed and changed, matched on `key`, sorted by the key's display name."""
-    old_rows = {r[key]: r for r in before}
-    new_rows = {r[key]: r for r in after}
     key_field = child._meta.get_field(key)
     fields = [f for f in _snapshot_fields(child) if f is not key_field and f.related_model is not parent]
+    # A row saved before one of its fields existed (a revision from before TherapyRisk.measure) reads as
+    # that field's default, so a field added to the model is not reported as a change to every row.
+    defaults = {f.name: f.get_default() for f in fields}
+    old_rows = {r[key]: r for r in before}
+    new_rows = {r[key]: r for r in after}
     choice = next((f for f in fields if f.choices), None)  # shown in the label
     changes: list[RowChange] = []
     for ident in {*old_rows, *new_rows}:
         old_row, new_row = old_rows.get(ident), new_rows.get(ident)
+        if old_row is not None and new_row is not None:
+            old_row, new_row = {**defaults, **old_row}, {**defaults, **new_row}
         if old_row == new_row:
             continue
         row = new_row or old_row

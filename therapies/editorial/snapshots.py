@@ -94,9 +94,28 @@ def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Mo
     in_snapshot = editable_fields(model)
     obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f not in in_snapshot])
     for spec in child_rows(model):
-        keys = [row[spec.key] for row in snapshot["children"].get(spec.relation, [])]
+        rows = snapshot["children"].get(spec.relation, [])
+        keys = [row[spec.key] for row in rows]
         if len(keys) != len(set(keys)):
             raise ValidationError(f"The same {spec.key} is listed twice.")
+        for row in rows:
+            _validate_row(spec, row)
+
+
+def _validate_row(spec: ChildRows, row: dict) -> None:
+    """A child row's own rules (its model's clean(), e.g. a figure says what it counts), naming the row."""
+    instance = spec.model(**{(f"{k}_id" if k == spec.key else k): v for k, v in row.items() if k in spec.fields})
+    try:
+        instance.clean()
+    except ValidationError as error:
+        key_field = spec.model._meta.get_field(spec.key)
+        target = key_field.related_model._base_manager.filter(pk=row.get(spec.key)).first()
+        messages = error.messages if not hasattr(error, "error_dict") else [
+            f"{spec.model._meta.get_field(name).verbose_name}: {' '.join(msgs)}"
+            for name, msgs in error.message_dict.items()
+        ]
+        name = target or row.get(spec.key)
+        raise ValidationError(f"{key_field.verbose_name.capitalize()} “{name}”: {' '.join(messages)}") from None
 
 
 def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:

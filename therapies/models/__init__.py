@@ -1,21 +1,21 @@
 """Models: content (content.py), the editorial records (editorial.py), the one definition of
-"published" (querysets.py) and the one list of content kinds (kinds.py)."""
+"published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
+vocabularies content is described with (vocabulary.py)."""
 
 from .content import (  # noqa: F401
     DatePrecision,
     DrugClass,
     Frequency,
-    MSCourse,
     Phase,
     PublishState,
     Reference,
     ReferenceKind,
     Risk,
-    Route,
     Severity,
     Therapy,
     TherapyRisk,
     Trial,
+    figure_errors,
     validate_doi,
     validate_nct_id,
     validate_pmid,
@@ -41,6 +41,7 @@ from .kinds import (  # noqa: F401
     KINDS,
     ChildRows,
     ContentKind,
+    RequiredSection,
     content_models,
     is_content,
     kind_for,
@@ -48,3 +49,11 @@ from .kinds import (  # noqa: F401
     page_kinds,
 )
 from .querysets import live_q  # noqa: F401
+from .vocabulary import (  # noqa: F401
+    AdministrationRoute,
+    Indication,
+    MSCourse,
+    Regulator,
+    Route,
+    by_regulator,
+)

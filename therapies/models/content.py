@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
+from .vocabulary import AdministrationRoute, Indication, MSCourse, by_regulator
 
 T = TypeVar("T")  # a therapy–risk link: a saved TherapyRisk, or an unsaved one in a preview
 
@@ -50,13 +51,6 @@ def validate_not_future(value: datetime.date) -> None:
 
 
 # --- Choices --------------------------------------------------------------------
-
-
-class Route(models.TextChoices):
-    IV = "iv", "IV infusion"
-    ORAL = "oral", "Oral"
-    SUBCUTANEOUS = "sc", "Subcutaneous injection"
-    INTRAMUSCULAR = "im", "Intramuscular injection"
 
 
 class DrugClass(models.TextChoices):
@@ -126,11 +120,6 @@ class SlugManager(models.Manager.from_queryset(LiveQuerySet)):
         return self.get(slug=slug)
 
 
-class MSCourseManager(models.Manager):
-    def get_by_natural_key(self, code: str):
-        return self.get(code=code)
-
-
 class ReferenceManager(models.Manager):
     def get_by_natural_key(self, key: str):
         return self.get(key=key)
@@ -142,27 +131,6 @@ class TherapyRiskManager(models.Manager.from_queryset(TherapyRiskQuerySet)):
 
 
 # --- Models -----------------------------------------------------------------------
-
-
-class MSCourse(models.Model):
-    """A course of multiple sclerosis (Lublin 2014): CIS, RRMS, SPMS, PPMS."""
-
-    code = models.CharField(max_length=8, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField()
-    position = models.PositiveSmallIntegerField(default=0)
-
-    objects = MSCourseManager()
-
-    class Meta:
-        ordering = ["position"]
-        verbose_name = "MS course"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
-
-    def natural_key(self) -> tuple[str]:
-        return (self.code,)
 
 
 class Reference(models.Model):
@@ -306,10 +274,19 @@ class Therapy(PublishState):
     )
     molecular_target = models.CharField(max_length=100)
     mechanism = models.TextField("how it works", help_text="Markdown.")
-    route = models.CharField(max_length=4, choices=Route.choices, db_index=True)
+    routes = models.ManyToManyField(
+        AdministrationRoute, related_name="therapies", help_text="Every route it is approved for, by any regulator."
+    )
+    formulations = models.TextField(
+        blank=True, help_text="Every approved formulation, with the regulators that approved it. Markdown."
+    )
     dosing = models.TextField(help_text="Markdown.")
-    indications = models.ManyToManyField(
-        MSCourse, related_name="therapies", help_text="MS courses it is approved for."
+    # Not "indications": revisions saved before 0010 hold MS course ids under that name, which must never
+    # be read as ids of these rows (a revert of such a revision drafts no indications instead).
+    approved_indications = models.ManyToManyField(
+        Indication,
+        related_name="therapies",
+        help_text="What each regulator approved it for, with the regulator's qualifiers.",
     )
     indication_notes = models.TextField(
         blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
@@ -335,6 +312,28 @@ class Therapy(PublishState):
     )
     body = models.TextField(help_text="Markdown.")
     monitoring = models.TextField(help_text="Markdown.")
+    # The three sections every live therapy must have (DESIGN.md "Content model"; publishing checks them
+    # through the therapy kind's required_sections, kinds.py). Blank is allowed in a draft, written in steps.
+    pregnancy = models.TextField(
+        "pregnancy and breastfeeding",
+        blank=True,
+        help_text="Pregnancy, breastfeeding, and contraception with how long after stopping, by regulator. Markdown.",
+    )
+    pregnancy_references = models.ManyToManyField(
+        Reference, blank=True, related_name="+", verbose_name="pregnancy and breastfeeding sources"
+    )
+    contraindications = models.TextField(
+        "who should not take it", blank=True, help_text="Contraindications, by regulator. Markdown."
+    )
+    contraindications_references = models.ManyToManyField(
+        Reference, blank=True, related_name="+", verbose_name="who should not take it sources"
+    )
+    urgent_help = models.TextField(
+        "when to get urgent help", blank=True, help_text="Warning symptoms and what to do. Markdown."
+    )
+    urgent_help_references = models.ManyToManyField(
+        Reference, blank=True, related_name="+", verbose_name="when to get urgent help sources"
+    )
     references = models.ManyToManyField(Reference, blank=True, related_name="therapies")
 
     class Meta:
@@ -350,6 +349,17 @@ class Therapy(PublishState):
     @property
     def brand_list(self) -> list[str]:
         return [b.strip() for b in self.brand_names.split(",") if b.strip()]
+
+    @property
+    def indications_by_regulator(self) -> list[tuple[str, list[Indication]]]:
+        """Its approved indications grouped by regulator, US first (reads a prefetched `approved_indications`)."""
+        return by_regulator(self.approved_indications.all())
+
+    @property
+    def route_names(self) -> str:
+        """"IV infusion and Subcutaneous injection" (reads a prefetched `routes`)."""
+        names = [str(route) for route in self.routes.all()]
+        return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
 
 
 class Trial(PublishState):
@@ -425,6 +435,12 @@ class TherapyRisk(models.Model):
     figure = models.CharField(
         max_length=300, blank=True, help_text="The sourced figure, as text, for example “92% (3% serious)”."
     )
+    measure = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the figure counts, in which people and over what time, with its source, for example "
+        "“ALT ≥3× upper limit of normal, 2-year placebo-controlled trials (EU SmPC)”.",
+    )
     boxed_warning = models.BooleanField(
         default=False, help_text="This therapy's US prescribing information has a boxed warning about this risk."
     )
@@ -446,3 +462,26 @@ class TherapyRisk(models.Model):
         return (self.therapy.slug, self.risk.slug)
 
     natural_key.dependencies = ["therapies.therapy", "therapies.risk"]
+
+    def clean(self) -> None:
+        errors = figure_errors(frequency=self.frequency, figure=self.figure, measure=self.measure)
+        if errors:
+            raise ValidationError(errors)
+
+
+def figure_errors(*, frequency: str, figure: str, measure: str) -> dict[str, str]:
+    """What is wrong with a therapy–risk figure, by field: the rules of DESIGN.md "Medical content".
+
+    A figure says what it counts (its measure), so compare never sets a measure of one thing beside
+    a measure of another; and "not known" means the label gives no frequency, so its figure states no
+    number (a count of reports goes in the notes, where it is not read as a rate).
+    """
+    errors = {}
+    if (figure or "").strip() and not (measure or "").strip():
+        errors["measure"] = "Say what the figure counts, in which people and over what time, and from which source."
+    if frequency == Frequency.NOT_KNOWN and any(ch.isdigit() for ch in figure or ""):
+        errors["figure"] = (
+            "“Not known” means the label gives no frequency, so the figure cannot state a number: choose the "
+            "label's category, or move a count of reported cases into the notes."
+        )
+    return errors

@@ -59,7 +59,7 @@ class SearchDocument:
     """What search reads of a row, in three weights, and how a hit is shown.
 
     Each entry is a field path: a field ("name"), a field across a foreign key ("therapy__name")
-    or across a many-to-many ("indications__code"). A field with choices contributes its label
+    or across a many-to-many ("approved_indications__name"). A field with choices contributes its label
     (and its stored value, where the label does not already contain it). PostgreSQL builds the
     weighted tsvector from these; the simple match on SQLite searches and scores the same paths.
     """
@@ -103,6 +103,22 @@ class LiveLink:
 
 
 @dataclass(frozen=True)
+class RequiredSection:
+    """A section a live page of this kind must have: its text, and at least one source for it.
+
+    Publishing refuses a change request that would make such a page live without it, naming the
+    section in the reader's words (workflow/publishing.py).
+    """
+
+    field: str  # the Markdown text field: "pregnancy"
+    references: str  # the many-to-many of the sources behind it: "pregnancy_references"
+
+    def label(self, model: type[models.Model]) -> str:
+        """The section's heading as the page shows it: "Pregnancy and breastfeeding"."""
+        return capfirst(model._meta.get_field(self.field).verbose_name)
+
+
+@dataclass(frozen=True)
 class ContentKind:
     """One kind of reviewed content. Only `model` is required; a kind with a public page of its own
     (by slug) names its URLs, template and preview builder, and is searched, listed in the sitemap,
@@ -123,6 +139,7 @@ class ContentKind:
     safety_fields: tuple[str, ...] = ()
     sitemap_priority: float = 0.5
     title_field: str = "name"  # what lists, the dashboard and search order and name rows by
+    required_sections: tuple[RequiredSection, ...] = ()  # what a live page of this kind must have
 
     @property
     def name(self) -> str:
@@ -202,6 +219,17 @@ class ContentKind:
                 condition |= models.Q(**{f"{path}__icontains": word})
         return condition
 
+    def missing_sections(self, snapshot: dict) -> list[str]:
+        """What a page built from `snapshot` lacks of its required sections, in the reader's words."""
+        missing = []
+        for section in self.required_sections:
+            label = section.label(self.model)
+            if not (snapshot.get("fields", {}).get(section.field) or "").strip():
+                missing.append(f"the “{label}” section is empty")
+            elif not snapshot.get("m2m", {}).get(section.references):
+                missing.append(f"the “{label}” section cites no source")
+        return missing
+
     def live_links(self, snapshot: dict) -> list[tuple[type[models.Model], int]]:
         """(model, id) of every row a snapshot of this kind links to that must be live for its page."""
         found = []
@@ -226,7 +254,7 @@ def path_field(model: type[models.Model], path: str) -> models.Field:
 
 
 def field_texts(obj: models.Model, path: str) -> list[str]:
-    """The text one search path gives for a row: "therapy__name", "indications__code", "severity".
+    """The text one search path gives for a row: "therapy__name", "approved_indications__name", "severity".
 
     Across a many-to-many every related row counts; a field with choices gives its label, and its
     stored value too where the label does not already contain it ("anti-integrin").
@@ -265,8 +293,9 @@ KINDS: tuple[ContentKind, ...] = (
         preview_context="therapies.admin.preview.therapy_context",
         search=SearchDocument(
             a=("name", "brand_names", "slug", "drug_class"),
-            b=("summary", "molecular_target", "class_description", "indications__name", "indications__code"),
-            c=("body", "mechanism", "dosing", "monitoring", "indication_notes"),
+            b=("summary", "molecular_target", "class_description", "approved_indications__name"),
+            c=("body", "mechanism", "dosing", "monitoring", "indication_notes", "approved_indications__wording",
+               "formulations", "pregnancy", "contraindications", "urgent_help"),
             snippet=("summary", "body"),
             identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("brand_names", "list")),
         ),
@@ -276,7 +305,7 @@ KINDS: tuple[ContentKind, ...] = (
                 model=TherapyRisk,
                 parent="therapy",
                 key="risk",
-                fields=("risk", "frequency", "figure", "boxed_warning", "notes"),
+                fields=("risk", "frequency", "figure", "measure", "boxed_warning", "notes"),
                 formset="therapies.admin.forms.TherapyRiskFormSet",
                 safety_fields=("frequency", "boxed_warning"),
             ),
@@ -284,6 +313,11 @@ KINDS: tuple[ContentKind, ...] = (
         links=(LiveLink("risk", child="therapy_risks"),),
         delete_order=1,  # its risk rows PROTECT their risk
         sitemap_priority=0.9,
+        required_sections=(
+            RequiredSection("pregnancy", "pregnancy_references"),
+            RequiredSection("contraindications", "contraindications_references"),
+            RequiredSection("urgent_help", "urgent_help_references"),
+        ),
     ),
     ContentKind(
         model=Trial,

@@ -77,7 +77,8 @@ def build_comparison(requested: list[str]) -> Comparison:
             Therapy.objects.live()
             .filter(slug__in=wanted)
             .prefetch_related(
-                "indications",
+                "routes",
+                "approved_indications",
                 Prefetch("trials", queryset=Trial.objects.live().order_by("name"), to_attr="live_trials"),
                 Prefetch(
                     "therapy_risks",

@@ -29,6 +29,12 @@ def _reviewer(obj) -> dict:
     return {"@type": "Organization", "name": f"{SITE_NAME} medical reviewers"}
 
 
+def _routes(therapy: Therapy) -> str | list[str]:
+    """Every approved route: one as text, several as a list (schema.org allows either)."""
+    names = [ROUTES.get(route.code, str(route)) for route in therapy.routes.all()]
+    return names[0] if len(names) == 1 else names
+
+
 def _drug(therapy: Therapy, url: str) -> dict:
     return {
         "@type": "Drug",
@@ -39,7 +45,7 @@ def _drug(therapy: Therapy, url: str) -> dict:
         "url": url,
         "description": therapy.summary,
         "drugClass": {"@type": "DrugClass", "name": therapy.get_drug_class_display()},
-        "administrationRoute": ROUTES.get(therapy.route, therapy.get_route_display()),
+        "administrationRoute": _routes(therapy),
         "mechanismOfAction": therapy.class_description,
         "relevantSpecialty": "Neurologic",
     }

@@ -27,7 +27,9 @@ THERAPIES_PER_PAGE = 50
 
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
+    therapies = list(
+        Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names").prefetch_related("routes")
+    )
     classes = []
     for value, label in DrugClass.choices:
         members = [t for t in therapies if t.drug_class == value]
@@ -64,16 +66,17 @@ class TherapyFilterForm(forms.Form):
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
-    therapies = Therapy.objects.live().prefetch_related("indications")
+    therapies = Therapy.objects.live().prefetch_related("routes", "approved_indications")
     filters: dict[str, str] = {}
     if form.is_bound:
         form.is_valid()
         # Apply only the filters that are valid; the template lists the others' errors.
         filters = {name: value for name, value in form.cleaned_data.items() if value}
         if "course" in filters:
-            therapies = therapies.filter(indications__code=filters["course"])
+            # Approved by some regulator for some form of this course; the list shows which, with its qualifiers.
+            therapies = therapies.filter(approved_indications__courses__code=filters["course"])
         if "route" in filters:
-            therapies = therapies.filter(route=filters["route"])
+            therapies = therapies.filter(routes__code=filters["route"])
         if "drug_class" in filters:
             therapies = therapies.filter(drug_class=filters["drug_class"])
     page, page_notice = page_of(request, therapies.distinct(), THERAPIES_PER_PAGE)
@@ -90,6 +93,17 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/therapy_list.html", context)
 
 
+# What a therapy page shows of its many-to-many relations: one query each, whatever their size.
+THERAPY_PAGE_RELATIONS = (
+    "routes",
+    "approved_indications",
+    "references",
+    "pregnancy_references",
+    "contraindications_references",
+    "urgent_help_references",
+)
+
+
 def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
     """What therapy_detail.html needs; shared with the preview of a draft."""
     return {
@@ -103,9 +117,7 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
 
 @public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    therapy = get_object_or_404(
-        Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
-    )
+    therapy = get_object_or_404(Therapy.objects.live().prefetch_related(*THERAPY_PAGE_RELATIONS), slug=slug)
     context = therapy_detail_context(
         therapy,
         trials=list(Trial.objects.live().filter(therapy=therapy).order_by("name")),

@@ -33,7 +33,8 @@ def _review_due(model: type[models.Model], now: datetime.datetime) -> datetime.d
 
 
 def _check_publishable(change_request: ChangeRequest, revisions: list[Revision]) -> dict[int, models.Model]:
-    """Every check before the first write: conflicts (rule 3), validity, dangling links (rule 4)."""
+    """Every check before the first write: conflicts (rule 3), validity, the sections a live page must have
+    (DESIGN.md "Content model"), dangling links (rule 4)."""
     in_request = {(r.content_type.model_class(), r.object_id) for r in revisions}
     objects: dict[int, models.Model] = {}
     for revision in revisions:
@@ -52,6 +53,12 @@ def _check_publishable(change_request: ChangeRequest, revisions: list[Revision])
             raise PublishConflict(
                 f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
             ) from None
+        missing = kind_for(model).missing_sections(revision.snapshot)
+        if missing:
+            raise PublishConflict(
+                f"{obj} cannot be published: {'; '.join(missing)}. Every live {model._meta.verbose_name} page "
+                "needs these sections, each with its sources. Nothing was published."
+            )
         for linked_model, linked_id in kind_for(model).live_links(revision.snapshot):
             if (linked_model, linked_id) in in_request:
                 continue

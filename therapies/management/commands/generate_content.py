@@ -4,8 +4,9 @@
 
 Every row is named "Synthetic …" and its summary says it is synthetic content for load testing,
 not medical information. Rows are live, with realistic field sizes (bodies of a few KB of
-Markdown), links (trials → therapies, therapy–risk rows, references, MS courses) and a published
-history (change requests and revisions), so list, detail and history pages do real work.
+Markdown), links (trials → therapies, therapy–risk rows, references, routes, indications, MS
+courses) and a published history (change requests and revisions), so list, detail and history
+pages do real work.
 
 Rows are recognised by their slug prefix (`--prefix`, default "synthetic"): a second run refuses
 to mix with an earlier one unless `--clear` removes that earlier content first. Writes go through
@@ -30,16 +31,17 @@ from django.utils import timezone
 from therapies.editorial.snapshots import child_rows, editable_fields, m2m_fields
 from therapies.models import (
     KINDS,
+    AdministrationRoute,
     ChangeRequest,
     DrugClass,
     Frequency,
+    Indication,
     MSCourse,
     Phase,
     Reference,
     ReferenceKind,
     Revision,
     Risk,
-    Route,
     Severity,
     Significance,
     State,
@@ -217,6 +219,8 @@ class Command(BaseCommand):
         editor, reviewer = self._users()
         now = timezone.now()
         courses = list(MSCourse.objects.values_list("pk", flat=True))
+        routes = list(AdministrationRoute.objects.values_list("pk", flat=True))
+        indications = list(Indication.objects.values_list("pk", flat=True))
 
         references = Reference.objects.bulk_create(
             [
@@ -250,7 +254,7 @@ class Command(BaseCommand):
                 class_description="synthetic monoclonal antibody (load-test content)",
                 molecular_target=f"Synthetic target {rng.randint(1, 40)}",
                 mechanism=text.markdown(f"{name} mechanism", 600),
-                route=rng.choice(Route.values),
+                formulations=text.markdown(f"{name} formulations", 200),
                 dosing=text.markdown(f"{name} dosing", 300),
                 indication_notes=text.plain(250),
                 fda_approval_date=datetime.date(rng.randint(1995, 2023), rng.randint(1, 12), rng.randint(1, 28)),
@@ -258,6 +262,9 @@ class Command(BaseCommand):
                 summary=f"{name}. {LABEL}.",
                 body=text.markdown(name, 4000),
                 monitoring=text.markdown(f"{name} monitoring", 1000),
+                pregnancy=text.markdown(f"{name} pregnancy and breastfeeding", 600),
+                contraindications=text.markdown(f"{name} who should not take it", 400),
+                urgent_help=text.markdown(f"{name} when to get urgent help", 400),
                 **self._publish_state(when(n), reviewer),
             ))
         therapy_rows = Therapy.objects.bulk_create(therapy_rows, batch_size=self.batch)
@@ -284,9 +291,12 @@ class Command(BaseCommand):
             chosen = rng.sample(risk_rows, min(RISKS_PER_THERAPY, len(risk_rows)))
             rows = []
             for risk in sorted(chosen, key=lambda r: r.pk):
-                row = {"risk": risk.pk, "frequency": rng.choice(Frequency.values),
-                       "figure": f"{rng.randint(1, 30)}% (synthetic)", "boxed_warning": rng.random() < 0.03,
-                       "notes": text.plain(120)}
+                frequency = rng.choice(Frequency.values)
+                known = frequency != Frequency.NOT_KNOWN  # "not known" states no number (figure_errors)
+                row = {"risk": risk.pk, "frequency": frequency,
+                       "figure": f"{rng.randint(1, 30)}% (synthetic)" if known else "",
+                       "measure": "synthetic measure over a synthetic time" if known else "",
+                       "boxed_warning": rng.random() < 0.03, "notes": text.plain(120)}
                 rows.append(row)
                 therapy_risks.append(TherapyRisk(therapy=therapy, risk_id=risk.pk, **{
                     k: v for k, v in row.items() if k != "risk"}))
@@ -297,8 +307,11 @@ class Command(BaseCommand):
             return lambda: rng.sample(pool, min(len(pool), rng.randint(low, high)))
 
         m2m: dict[tuple[type, int], dict[str, list[int]]] = {}
-        self._link(Therapy, therapy_rows, "indications", pick(courses, 1, 3), m2m)
+        self._link(Therapy, therapy_rows, "routes", pick(routes, 1, 2), m2m)
+        self._link(Therapy, therapy_rows, "approved_indications", pick(indications, 1, 3), m2m)
         self._link(Therapy, therapy_rows, "references", pick(ref_ids, 3, 6), m2m)
+        for section in ("pregnancy_references", "contraindications_references", "urgent_help_references"):
+            self._link(Therapy, therapy_rows, section, pick(ref_ids, 1, 2), m2m)
         self._link(Risk, risk_rows, "references", pick(ref_ids, 2, 3), m2m)
 
         trial_rows = []
