@@ -258,3 +258,10 @@ def test_fixtures_point_to_published_sources_never_to_files_outside_the_reposito
 def test_every_live_seed_therapy_passes_the_publish_check_of_its_sections():
     for therapy in Therapy.objects.live():
         assert kind_for(therapy).missing_sections(snapshot_of(therapy)) == [], therapy.name
+
+
+def test_about_page_says_what_a_review_covers(client):
+    html = unescape(client.get("/about/").content.decode())
+    assert "A review is a check of the whole page against its sources" in html
+    assert "US prescribing information" in html and "summary of product characteristics" in html
+    assert "“Last reviewed” shows the date of the last such full review" in html
