@@ -2,6 +2,7 @@
 therapy must have, figures with what they count, indications with their regulators' qualifiers,
 and the seed fixtures held to those rules."""
 
+import copy
 import re
 from html import unescape
 from pathlib import Path
@@ -11,7 +12,8 @@ import yaml
 from django.conf import settings
 
 from therapies import workflow
-from therapies.admin.forms import TherapyRiskFormSet
+from therapies.admin.forms import TherapyRiskFormSet, draft_form_class
+from therapies.editorial.diff import diff_snapshots
 from therapies.editorial.snapshots import snapshot_of
 from therapies.models import (
     Frequency,
@@ -265,3 +267,22 @@ def test_about_page_says_what_a_review_covers(client):
     assert "A review is a check of the whole page against its sources" in html
     assert "US prescribing information" in html and "summary of product characteristics" in html
     assert "“Last reviewed” shows the date of the last such full review" in html
+
+
+def test_edit_forms_snapshots_and_diff_carry_the_new_fields():
+    form_fields = set(draft_form_class(Therapy)().fields)
+    new = {"routes", "formulations", "approved_indications", "pregnancy", "pregnancy_references",
+           "contraindications", "contraindications_references", "urgent_help", "urgent_help_references"}
+    assert new <= form_fields
+    snapshot = snapshot_of(Therapy.objects.get(slug="fingolimod"))
+    assert new <= {*snapshot["fields"], *snapshot["m2m"]}
+    rows = snapshot["children"]["therapy_risks"]
+    assert all("measure" in row for row in rows)
+    changed = copy.deepcopy(snapshot)
+    changed["fields"]["pregnancy"] = "Changed."
+    for row in changed["children"]["therapy_risks"]:
+        row["measure"] += " (changed)"
+    diff = diff_snapshots(Therapy, snapshot, changed)
+    assert [f.name for f in diff.fields] == ["pregnancy"]
+    assert len(diff.rows) == len(rows)
+    assert all(any(detail.startswith("Measure: ") for detail in row.details) for row in diff.rows)
