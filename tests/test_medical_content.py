@@ -286,3 +286,8 @@ def test_edit_forms_snapshots_and_diff_carry_the_new_fields():
     assert [f.name for f in diff.fields] == ["pregnancy"]
     assert len(diff.rows) == len(rows)
     assert all(any(detail.startswith("Measure: ") for detail in row.details) for row in diff.rows)
+
+
+def test_search_result_line_names_every_route(client):
+    html = unescape(client.get("/search/", {"q": "Ocrevus"}).content.decode())
+    assert "Anti-CD20 monoclonal antibody · IV infusion and Subcutaneous injection" in html

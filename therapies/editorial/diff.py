@@ -2,9 +2,9 @@
 
 A snapshot (see DESIGN.md, "Editorial model") looks like::
 
-    {"fields": {"name": "Ocrelizumab", "route": "iv", "fda_approval_date": "2017-03-28", ...},
-     "m2m": {"indications": [2, 4], "references": [5, 7]},
-     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "", "notes": ""}]}}
+    {"fields": {"name": "Ocrelizumab", "drug_class": "anti-cd20", "fda_approval_date": "2017-03-28", ...},
+     "m2m": {"routes": [1, 3], "approved_indications": [1, 4], "references": [5, 7]},
+     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "5%", "measure": "…", "notes": ""}]}}
 
 `diff_snapshots` turns two of them into an `ObjectDiff`: the changed fields, in model order, as
 escaped HTML with word-level `<del>`/`<ins>` highlighting, and the added, removed and changed

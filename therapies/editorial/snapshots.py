@@ -1,8 +1,8 @@
 """JSON snapshots of content objects: what a Revision stores.
 
     {"fields": {"name": "Ocrelizumab", "therapy": 3, "fda_approval_date": "2017-03-01", ...},
-     "m2m": {"indications": [1, 2], "references": [5, 7]},
-     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "", "notes": ""}]}}
+     "m2m": {"routes": [1, 3], "approved_indications": [1, 4], "references": [5, 7]},
+     "children": {"therapy_risks": [{"risk": 4, "frequency": "common", "figure": "5%", "measure": "…", "notes": ""}]}}
 
 Publish-state fields are never part of a snapshot: publishing sets them.
 """
@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from ..models import ChildRows, is_content, kind_for
+from .validation import describe_validation_error
 
 _encoder = DjangoJSONEncoder()
 
@@ -109,13 +110,10 @@ def _validate_row(spec: ChildRows, row: dict) -> None:
         instance.clean()
     except ValidationError as error:
         key_field = spec.model._meta.get_field(spec.key)
-        target = key_field.related_model._base_manager.filter(pk=row.get(spec.key)).first()
-        messages = error.messages if not hasattr(error, "error_dict") else [
-            f"{spec.model._meta.get_field(name).verbose_name}: {' '.join(msgs)}"
-            for name, msgs in error.message_dict.items()
-        ]
-        name = target or row.get(spec.key)
-        raise ValidationError(f"{key_field.verbose_name.capitalize()} “{name}”: {' '.join(messages)}") from None
+        target = key_field.related_model._base_manager.filter(pk=row.get(spec.key)).first() or row.get(spec.key)
+        raise ValidationError(
+            f"{key_field.verbose_name.capitalize()} “{target}”: {describe_validation_error(error)}"
+        ) from None
 
 
 def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:

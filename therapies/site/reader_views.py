@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
@@ -30,6 +31,8 @@ def search(request: HttpRequest) -> HttpResponse:
     outcome = searching.search(request.GET.get("q", ""), page=request.GET.get("page"), per_page=RESULTS_PER_PAGE)
     # search() fetched only this page's hits; the paginator just numbers the pages (over a range).
     page = Page(outcome.hits, outcome.page, Paginator(range(outcome.listed), RESULTS_PER_PAGE))
+    # A therapy's result line names every route it is given by: one query for the page's therapies.
+    prefetch_related_objects([hit.obj for hit in page.object_list if hit.kind == "therapy"], "routes")
     context = {
         "query": outcome.query,
         "error": outcome.error,
