@@ -88,8 +88,11 @@ def test_therapy_list_filters_by_class_route_and_course(client):
     slugs = [t["slug"] for t in get_json(client, f"{API}therapies/?drug_class=anti-cd20&route=iv")["items"]]
     assert "ocrelizumab" in slugs and "ofatumumab" not in slugs and "fingolimod" not in slugs
     ppms = [t["slug"] for t in get_json(client, f"{API}therapies/?course=PPMS")["items"]]
-    assert ppms == list(Therapy.objects.live().filter(indications__code="PPMS").order_by("name")
-                        .values_list("slug", flat=True))
+    assert ppms == list(Therapy.objects.live().filter(approved_indications__courses__code="PPMS").distinct()
+                        .order_by("name").values_list("slug", flat=True))
+    # Every approved route counts: ocrelizumab and natalizumab also have a form given under the skin.
+    subcutaneous = [t["slug"] for t in get_json(client, f"{API}therapies/?route=sc")["items"]]
+    assert subcutaneous == ["natalizumab", "ocrelizumab", "ofatumumab"]
 
 
 def test_therapy_carries_its_sources_review_dates_page_and_live_links(client):
@@ -108,6 +111,24 @@ def test_therapy_carries_its_sources_review_dates_page_and_live_links(client):
     assert (therapy["drug_class"], therapy["drug_class_label"]) == ("anti-cd20", "Anti-CD20 monoclonal antibody")
     risk = next(link for link in therapy["risks"] if link["risk"]["slug"] == "infusion-reactions")
     assert risk["frequency"] == "very-common" and risk["frequency_label"].startswith("Very common")
+    assert risk["figure"] and risk["measure"].startswith("People with an infusion reaction")
+
+
+def test_therapy_carries_routes_qualified_indications_and_the_three_sections_with_sources(client):
+    therapy = get_json(client, f"{API}therapies/ocrelizumab/")
+    row = Therapy.objects.get(slug="ocrelizumab")
+    assert (therapy["routes"], therapy["route_labels"]) == (["iv", "sc"], ["IV infusion", "Subcutaneous injection"])
+    assert "Zunovo" in therapy["formulations"]["markdown"]
+    indications = {i["code"]: i for i in therapy["approved_indications"]}
+    assert [i["regulator"] for i in therapy["approved_indications"]] == ["fda", "fda", "eu", "eu"]
+    assert indications["eu-ppms-early"]["name"].startswith("Early primary progressive MS")
+    assert indications["eu-ppms-early"]["courses"] == ["PPMS"]
+    assert indications["us-rms"]["regulator_label"] == "United States (FDA)"
+    for section in ("pregnancy", "contraindications", "urgent_help"):
+        assert therapy[section]["text"]["markdown"] == getattr(row, section)
+        assert {s["key"] for s in therapy[section]["sources"]} == set(
+            getattr(row, f"{section}_references").values_list("key", flat=True)
+        )
 
 
 def test_trials_filter_by_therapy_nct_id_and_phase(client):
@@ -368,4 +389,6 @@ def test_queries_per_answer_do_not_grow_with_the_content(client, editor, reviewe
         "reference": Reference.objects.filter(therapies__slug=busiest.slug).first().key,
     })
     assert large == small, json.dumps({"small": small, "large": large}, indent=1)
-    assert max(small.values()) <= 6, json.dumps(small, indent=1)
+    # The most: a therapy (itself, its routes, indications and their courses, the sources of its references and
+    # of its three required sections, its live trials and risks), and the sources list (each citing relation).
+    assert max(small.values()) <= 10, json.dumps(small, indent=1)

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='therapy',
             name='contraindications_references',
-            field=models.ManyToManyField(blank=True, related_name='+', to='therapies.reference', verbose_name='who should not take it sources'),
+            field=models.ManyToManyField(blank=True, related_name='therapies_contraindications', to='therapies.reference', verbose_name='who should not take it sources'),
         ),
         migrations.AddField(
             model_name='therapy',
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='therapy',
             name='pregnancy_references',
-            field=models.ManyToManyField(blank=True, related_name='+', to='therapies.reference', verbose_name='pregnancy and breastfeeding sources'),
+            field=models.ManyToManyField(blank=True, related_name='therapies_pregnancy', to='therapies.reference', verbose_name='pregnancy and breastfeeding sources'),
         ),
         migrations.AddField(
             model_name='therapy',
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='therapy',
             name='urgent_help_references',
-            field=models.ManyToManyField(blank=True, related_name='+', to='therapies.reference', verbose_name='when to get urgent help sources'),
+            field=models.ManyToManyField(blank=True, related_name='therapies_urgent_help', to='therapies.reference', verbose_name='when to get urgent help sources'),
         ),
         migrations.AddField(
             model_name='therapyrisk',

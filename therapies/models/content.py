@@ -320,19 +320,19 @@ class Therapy(PublishState):
         help_text="Pregnancy, breastfeeding, and contraception with how long after stopping, by regulator. Markdown.",
     )
     pregnancy_references = models.ManyToManyField(
-        Reference, blank=True, related_name="+", verbose_name="pregnancy and breastfeeding sources"
+        Reference, blank=True, related_name="therapies_pregnancy", verbose_name="pregnancy and breastfeeding sources"
     )
     contraindications = models.TextField(
         "who should not take it", blank=True, help_text="Contraindications, by regulator. Markdown."
     )
     contraindications_references = models.ManyToManyField(
-        Reference, blank=True, related_name="+", verbose_name="who should not take it sources"
+        Reference, blank=True, related_name="therapies_contraindications", verbose_name="who should not take it sources"
     )
     urgent_help = models.TextField(
         "when to get urgent help", blank=True, help_text="Warning symptoms and what to do. Markdown."
     )
     urgent_help_references = models.ManyToManyField(
-        Reference, blank=True, related_name="+", verbose_name="when to get urgent help sources"
+        Reference, blank=True, related_name="therapies_urgent_help", verbose_name="when to get urgent help sources"
     )
     references = models.ManyToManyField(Reference, blank=True, related_name="therapies")
 

@@ -24,6 +24,7 @@ from ...models import (
     Phase,
     Reference,
     ReferenceKind,
+    Regulator,
     Route,
     Severity,
     Significance,
@@ -62,9 +63,9 @@ def citing_kinds() -> list[tuple[ContentKind, ManyToManyField]]:
     ]
 
 
-def citations_attribute(kind: ContentKind) -> str:
-    """Where the view prefetches the live rows of `kind` that cite a source."""
-    return f"live_{kind.name}_citations"
+def citations_attribute(kind: ContentKind, field: ManyToManyField) -> str:
+    """Where the view prefetches the live rows of `kind` that cite a source through `field`."""
+    return f"live_{kind.name}_{field.name}_citations"
 
 
 def label_of(field_name: str) -> staticmethod:
@@ -78,6 +79,19 @@ def markdown_of(field_name: str) -> staticmethod:
     def resolve(obj) -> MarkdownText:
         text = getattr(obj, field_name)
         return MarkdownText(markdown=text, html=str(render_markdown(text)))
+
+    return staticmethod(resolve)
+
+
+def section_of(field_name: str) -> staticmethod:
+    """A resolver giving a required section's text and the sources cited for it (prefetched)."""
+
+    def resolve(obj) -> dict:
+        text = getattr(obj, field_name)
+        return {
+            "text": {"markdown": text, "html": str(render_markdown(text))},
+            "sources": list(getattr(obj, f"{field_name}_references").all()),
+        }
 
     return staticmethod(resolve)
 
@@ -165,7 +179,9 @@ class ReferenceOut(Source):
 
     @staticmethod
     def resolve_cited_by(obj) -> list:
-        return [page for kind, _ in citing_kinds() for page in getattr(obj, citations_attribute(kind))]
+        # A therapy can cite one source both in its references and in a section: list each page once.
+        pages = [page for kind, field in citing_kinds() for page in getattr(obj, citations_attribute(kind, field))]
+        return list({(type(page), page.pk): page for page in pages}.values())
 
 
 class Course(Schema):
@@ -173,6 +189,30 @@ class Course(Schema):
 
     code: str
     name: str
+
+
+class IndicationOut(Schema):
+    """What one regulator approved a therapy for, named with every qualifier the regulator sets."""
+
+    code: str
+    regulator: Regulator
+    regulator_label: str
+    name: str = Field(description="As the site lists it, qualifiers included (“active”, “highly active”, “early”).")
+    wording: str = Field(description="The regulator's own wording, from the label's indications section.")
+    courses: list[str] = Field(description="Codes of the MS courses the approval falls under (the list's filter).")
+
+    resolve_regulator_label = label_of("regulator")
+
+    @staticmethod
+    def resolve_courses(obj) -> list[str]:
+        return [course.code for course in obj.courses.all()]
+
+
+class SourcedSection(Schema):
+    """A section every live therapy has (pregnancy, who should not take it, urgent help), with its sources."""
+
+    text: MarkdownText
+    sources: list[Source]
 
 
 class Approval(Schema):
@@ -191,7 +231,8 @@ class Occurrence(Schema):
 
     frequency: Frequency = Field(description="CIOMS frequency category.")
     frequency_label: str = Field(description="The category in words, with its range.")
-    figure: str = Field(description="The sourced figure with what it counts, as the source gives it.")
+    figure: str = Field(description="The sourced figure, as the source gives it; empty when the label gives none.")
+    measure: str = Field(description="What the figure counts: in whom, over what time, and from which source.")
     boxed_warning: bool = Field(description="This therapy's US label has a boxed warning about this risk.")
     notes: str
 
@@ -210,12 +251,19 @@ class TherapySummary(Reviewed):
     brand_names: list[str]
     drug_class: DrugClass
     drug_class_label: str
-    route: Route
-    route_label: str
+    routes: list[Route] = Field(description="Every route it is approved for, by any regulator.")
+    route_labels: list[str]
     summary: str = Field(description="Plain text, one or two sentences.")
 
     resolve_drug_class_label = label_of("drug_class")
-    resolve_route_label = label_of("route")
+
+    @staticmethod
+    def resolve_routes(obj) -> list[str]:
+        return [route.code for route in obj.routes.all()]
+
+    @staticmethod
+    def resolve_route_labels(obj) -> list[str]:
+        return [str(route) for route in obj.routes.all()]
 
     @staticmethod
     def resolve_brand_names(obj) -> list[str]:
@@ -230,12 +278,18 @@ class TherapyOut(TherapySummary):
     class_description: str
     molecular_target: str
     mechanism: MarkdownText
+    formulations: MarkdownText = Field(description="Every approved formulation, with the regulators that approved it.")
     dosing: MarkdownText
-    indications: list[Course] = Field(description="MS courses it is approved for.")
+    approved_indications: list[IndicationOut] = Field(
+        description="What each regulator approved it for, US first, with the regulator's qualifiers."
+    )
     indication_notes: MarkdownText = Field(description="Who exactly it is approved for, by regulator.")
     approvals: Approvals
     body: MarkdownText
     monitoring: MarkdownText
+    pregnancy: SourcedSection = Field(description="Pregnancy and breastfeeding, with contraception durations.")
+    contraindications: SourcedSection = Field(description="Who should not take it.")
+    urgent_help: SourcedSection = Field(description="When to get urgent help.")
     trials: list[ContentLink] = Field(description="Live trials of this therapy.", validation_alias="live_trials")
     risks: list[RiskOfTherapy] = Field(description="Live risks, most frequent first (as on the page).")
     references: list[Source]
@@ -251,7 +305,15 @@ class TherapyOut(TherapySummary):
             eu=_approval(obj.eu_approval_date, obj.eu_approval_precision, obj.eu_approval_note),
         )
 
+    @staticmethod
+    def resolve_approved_indications(obj) -> list:
+        return [indication for _, indications in obj.indications_by_regulator for indication in indications]
+
     resolve_mechanism = markdown_of("mechanism")
+    resolve_formulations = markdown_of("formulations")
+    resolve_pregnancy = section_of("pregnancy")
+    resolve_contraindications = section_of("contraindications")
+    resolve_urgent_help = section_of("urgent_help")
     resolve_dosing = markdown_of("dosing")
     resolve_indication_notes = markdown_of("indication_notes")
     resolve_body = markdown_of("body")

@@ -69,14 +69,16 @@ def list_therapies(
     course: str | None = COURSE_FILTER,
 ) -> QuerySet:
     """Live therapies by name, optionally only one drug class, route or MS course they are approved for."""
-    therapies = Therapy.objects.live()
+    therapies = Therapy.objects.live().prefetch_related("routes")
     if drug_class:
         therapies = therapies.filter(drug_class=drug_class)
     if route:
-        therapies = therapies.filter(route=route)
+        therapies = therapies.filter(Exists(Therapy.routes.through.objects.filter(
+            therapy=OuterRef("pk"), administrationroute__code=route)))
     if course:
-        therapies = therapies.filter(Exists(Therapy.indications.through.objects.filter(
-            therapy=OuterRef("pk"), mscourse__code=course)))
+        # Approved by some regulator for some form of the course (the page lists which, with its qualifiers).
+        therapies = therapies.filter(Exists(Therapy.approved_indications.through.objects.filter(
+            therapy=OuterRef("pk"), indication__courses__code=course)))
     return therapies.order_by("name", "pk")
 
 
@@ -85,8 +87,12 @@ def list_therapies(
 def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -> Therapy:
     """Everything the therapy's page shows: its live trials and risks, its sources and review dates."""
     therapies = Therapy.objects.live().prefetch_related(
-        "indications",
+        "routes",
+        "approved_indications__courses",
         "references",
+        "pregnancy_references",
+        "contraindications_references",
+        "urgent_help_references",
         Prefetch("trials", queryset=Trial.objects.live().order_by("name", "pk"), to_attr="live_trials"),
         Prefetch(
             "therapy_risks",
@@ -168,7 +174,7 @@ def citing_pages() -> list[Prefetch]:
         Prefetch(
             field.remote_field.get_accessor_name(),
             queryset=kind.model.objects.live().only("pk", kind.title_field, "slug").order_by(kind.title_field),
-            to_attr=schemas.citations_attribute(kind),
+            to_attr=schemas.citations_attribute(kind, field),
         )
         for kind, field in schemas.citing_kinds()
     ]
