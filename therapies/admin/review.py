@@ -25,7 +25,7 @@ from .. import workflow
 from ..editorial.diff import diff_snapshots
 from ..editorial.safety import safety_reasons
 from ..editorial.snapshots import snapshot_of
-from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_named
+from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
 from .forms import (
     CommentForm,
@@ -91,6 +91,7 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
                 "fields": fields,
                 "general_comments": by_field.get((revision.pk, ""), []),
                 "model_name": revision.content_type.model,
+                "has_page": kind_for(revision.content_type.model_class()).has_page,
             }
         )
     audit_events = list(change_request.audit_events.select_related("actor").order_by("created_at", "pk"))

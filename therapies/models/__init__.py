@@ -41,6 +41,7 @@ from .kinds import (  # noqa: F401
     KINDS,
     ChildRows,
     ContentKind,
+    cited_models,
     content_models,
     is_content,
     kind_for,

@@ -235,6 +235,7 @@ class AuditAction(models.TextChoices):
     SCHEDULE_FAILED = "schedule_failed", "Scheduled publishing failed"
     SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
     UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
+    RE_REVIEW = "re_review", "Sent back for re-review: a source it cites changed"
 
 
 class AuditEvent(models.Model):

@@ -15,11 +15,17 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from ..editorial.history import page_history
-from ..models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial, live_q
+from ..models import DrugClass, Frequency, MSCourse, Reference, Risk, Route, Therapy, TherapyRisk, Trial, live_q
 from .caching import public_page
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)
+
+
+def live_references() -> Prefetch:
+    """A page's sources as readers see them: the live ones (a source taken off the site leaves every page)."""
+    return Prefetch("references", queryset=Reference.objects.live())
+
 
 HOME_PER_CLASS = 6
 THERAPIES_PER_PAGE = 50
@@ -104,7 +110,7 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
 @public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapy = get_object_or_404(
-        Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
+        Therapy.objects.live().prefetch_related("indications", live_references()), slug=slug
     )
     context = therapy_detail_context(
         therapy,
@@ -140,7 +146,7 @@ def trial_detail_context(trial: Trial, *, history) -> dict:
 @public_page
 def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trial = get_object_or_404(
-        Trial.objects.live().select_related("therapy").prefetch_related("references", "population_courses"),
+        Trial.objects.live().select_related("therapy").prefetch_related(live_references(), "population_courses"),
         slug=slug,
     )
     return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=page_history(trial)))
@@ -179,7 +185,7 @@ def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
 
 @public_page
 def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    risk = get_object_or_404(Risk.objects.live().prefetch_related("references"), slug=slug)
+    risk = get_object_or_404(Risk.objects.live().prefetch_related(live_references()), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
     return render(request, "therapies/risk_detail.html", context)

@@ -18,7 +18,7 @@ from ..models import (
 )
 from .audit import announce, record
 from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
-from .locks import locked_change_request, model_for, release_locks
+from .locks import locked_change_request, model_for, open_change_request_for, release_locks, send_back_citing
 from .permissions import (
     can_publish,
     is_reviewer,
@@ -52,17 +52,32 @@ def _check_publishable(change_request: ChangeRequest, revisions: list[Revision])
             raise PublishConflict(
                 f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
             ) from None
-        for linked_model, linked_id in kind_for(model).live_links(revision.snapshot):
-            if (linked_model, linked_id) in in_request:
-                continue
-            if not linked_model.objects.live().filter(pk=linked_id).exists():
-                name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
-                raise PublishConflict(
-                    f"{obj} links to the {linked_model._meta.verbose_name} “{name}”, which is not published "
-                    "and not part of this change request. Nothing was published."
-                )
+        for linked_model, linked_id, link in kind_for(model).live_links(revision.snapshot):
+            if (linked_model, linked_id) not in in_request:
+                _check_link(change_request, obj, linked_model, linked_id, citation=link.citation)
         objects[revision.pk] = obj
     return objects
+
+
+def _check_link(change_request: ChangeRequest, obj: models.Model, linked_model: type[models.Model], linked_id: int,
+                *, citation: bool) -> None:
+    """Rule 4 for one link from outside this change request: the linked row must be live. A cited source must
+    also not be changing in another open change request: the page would go live citing words nobody approved
+    for it, or the source would change under it as soon as that one is published (issue 11, the source swap)."""
+    linked = linked_model.objects.filter(pk=linked_id).first()
+    name = linked or f"#{linked_id}"
+    what = "cites the source" if citation else f"links to the {linked_model._meta.verbose_name}"
+    holder = open_change_request_for(linked) if citation and linked is not None else None
+    if holder is not None and holder.pk != change_request.pk:
+        raise PublishConflict(
+            f"{obj} {what} “{name}”, which is being changed in change request #{holder.pk} (“{holder.title}”). "
+            "Nothing was published: publish that change request first, or stop citing the source here."
+        )
+    if linked is None or not linked.is_live:
+        raise PublishConflict(
+            f"{obj} {what} “{name}”, which is not published and not part of this change request. "
+            "Nothing was published."
+        )
 
 
 def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
@@ -96,6 +111,7 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
         revision.published_at = now
         revision.object_repr = str(obj)[:200]
         revision.save(update_fields=["published_at", "object_repr", "updated_at"])
+        send_back_citing(obj, user=user, change_request=change_request, why="was published")
     change_request.state = State.PUBLISHED
     change_request.published_by = user
     change_request.published_at = now

@@ -5,7 +5,8 @@ from ..models import KINDS
 EDITORS = "Editors"
 REVIEWERS = "Medical reviewers"
 
-# Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py).
+# Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py). Nobody may add or
+# change them directly: every change goes through a change request (sources too, since issue 11).
 CONTENT_VIEW_PERMISSIONS = [
     f"view_{model._meta.model_name}"
     for kind in KINDS
@@ -19,9 +20,6 @@ EDITOR_PERMISSIONS = [
     "view_reviewcomment",
     "view_auditevent",
     *CONTENT_VIEW_PERMISSIONS,
-    "view_reference",
-    "add_reference",
-    "change_reference",
     "view_mscourse",
     "view_correctionsuggestion",
     "change_correctionsuggestion",
