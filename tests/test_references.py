@@ -18,6 +18,8 @@ from therapies.models import AuditAction, AuditEvent, ChangeRequest, Reference, 
 from therapies.workflow import PublishConflict, WorkflowError
 from therapies.workflow.roles import EDITORS, REVIEWERS
 
+from .workflow_helpers import seen_on_review_page
+
 pytestmark = pytest.mark.django_db
 
 SWAPPED_TITLE = "Stop your MS treatment now"
@@ -69,19 +71,46 @@ def submitted_new_source(editor):
 
 def test_the_source_swap_after_approval_is_refused(client, editor, reviewer):
     change_request, source = submitted_new_source(editor)
-    workflow.approve(change_request=change_request, user=reviewer)
+    client.force_login(reviewer)
+    seen = seen_on_review_page(client, change_request)
+    workflow.approve(change_request=change_request, user=reviewer, seen=seen)
 
     edit_source(source, editor, title=SWAPPED_TITLE, url=SWAPPED_URL)
 
     assert refreshed(change_request).state == State.DRAFT  # rule 5: back for re-review
     with pytest.raises(WorkflowError, match="only approved changes can be published"):
-        workflow.publish(change_request=change_request, user=reviewer)
+        workflow.publish(change_request=change_request, user=reviewer, seen=seen)
     page = client.get(ofatumumab().get_absolute_url()).content.decode()
     assert SWAPPED_TITLE not in page and SWAPPED_URL not in page
     assert not Reference.objects.live().filter(pk=source.object_id).exists()
     swap = AuditEvent.objects.filter(change_request=change_request, action=AuditAction.EDIT,
                                      object_id=source.object_id).latest("pk")
     assert swap.actor == editor and swap.content_type.model == "reference"
+
+
+def test_a_resubmitted_swap_is_refused_by_the_approve_form_opened_before_it(client, editor, reviewer):
+    change_request, source = submitted_new_source(editor)
+    client.force_login(reviewer)
+    seen = seen_on_review_page(client, change_request)
+    edit_source(source, editor, title=SWAPPED_TITLE, url=SWAPPED_URL)
+    workflow.submit(change_request=change_request, user=editor)
+    response = client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, "approve"]),
+                           {"significance": "minor", "seen": seen}, follow=True)
+    assert "This change request changed after you opened it: review it again." in response.content.decode()
+    assert refreshed(change_request).state == State.IN_REVIEW
+
+
+def test_a_source_changed_since_the_page_was_opened_makes_its_approve_form_stale(editor, editor2, reviewer):
+    """The review page names each cited source with its address; a source edited and published elsewhere
+    after the reviewer opened the page changes what the approval would cover."""
+    source = Reference.objects.get(key="epar-ofatumumab")
+    change_request = workflow.start_change_request(user=editor, title="Cite the EPAR")
+    cite(change_request, editor, Therapy.objects.get(slug="ocrelizumab"), source.pk)
+    workflow.submit(change_request=change_request, user=editor, change_note="Added a source.")
+    seen = workflow.review_digest(change_request)
+    Reference.objects.filter(pk=source.pk).update(url=SWAPPED_URL)
+    with pytest.raises(WorkflowError, match="changed after you opened it"):
+        workflow.approve(change_request=change_request, user=reviewer, seen=seen)
 
 
 def test_sources_are_never_added_or_changed_directly_in_the_admin(client, editor, superuser):

@@ -32,10 +32,13 @@ def back_to_draft_if_reviewed(change_request: ChangeRequest) -> None:
         change_request.state = State.DRAFT
         change_request.approved_by = None
         change_request.approved_at = None
+        change_request.approved_digest = ""
         # A schedule was part of the approval: once re-approved, an old time must not publish it at once,
         # nor in the name of whoever set it, and an old failure no longer applies.
         cleared = change_request.clear_schedule()
-        change_request.save(update_fields=["state", "approved_by", "approved_at", *cleared, "updated_at"])
+        change_request.save(
+            update_fields=["state", "approved_by", "approved_at", "approved_digest", *cleared, "updated_at"]
+        )
 
 
 def send_back_citing(obj: models.Model, *, user, change_request: ChangeRequest, why: str) -> list[ChangeRequest]:

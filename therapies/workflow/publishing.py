@@ -23,6 +23,7 @@ from .permissions import (
     can_publish,
     is_reviewer,
 )
+from .seen import require_as_approved, require_seen
 
 # --- Actions: publishing -------------------------------------------------------------------------------
 
@@ -80,20 +81,29 @@ def _check_link(change_request: ChangeRequest, obj: models.Model, linked_model: 
         )
 
 
-def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
-    """Apply every revision of an approved change request in one transaction, or none (rule 3)."""
+def publish(
+    *, change_request: ChangeRequest, user, seen: str | None = None, full_review: bool = False
+) -> ChangeRequest:
+    """Apply every revision of an approved change request in one transaction, or none (rule 3).
+
+    `seen`: the digest the reviewer's page showed (rule 9). `full_review`: the reviewer ticked that every
+    page in it was reviewed in full against its sources, which moves "Last reviewed" (rule 6).
+    """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_publish(change_request, user))
-        publish_approved(change_request, user)
+        require_seen(change_request, seen)
+        publish_approved(change_request, user, full_review=full_review)
     return change_request
 
 
-def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: datetime.datetime | None = None) -> None:
+def publish_approved(change_request: ChangeRequest, user, *, full_review: bool = False,
+                     scheduled_for: datetime.datetime | None = None) -> None:
     """Publish a change request already locked and checked by the caller (publish, publish_due).
 
     Runs inside the caller's transaction; raises PublishConflict before its first write.
     """
+    require_as_approved(change_request)
     revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
     objects = _check_publishable(change_request, revisions)
     now = timezone.now()
@@ -101,11 +111,9 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
         obj = apply_snapshot(objects[revision.pk], revision.snapshot)
         obj.live = True
         obj.first_published_at = obj.first_published_at or now
-        obj.last_published_at = now
-        # A content publish by a reviewer counts as a review of the page (rule 6).
-        obj.last_reviewed_at = now
-        obj.last_reviewed_by = user
-        obj.next_review_due = _review_due(type(obj), now)
+        obj.last_published_at = now  # "Last updated" moves on every publish (rule 6)
+        if full_review or revision.is_new:
+            _record_full_review(obj, user, now)
         obj.live_revision = revision
         obj.save()
         revision.published_at = now
@@ -119,13 +127,25 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
     change_request.clear_schedule()
     change_request.save()
     release_locks(change_request)
-    details = {"objects": [r.object_repr for r in revisions]}
+    details = {"objects": [r.object_repr for r in revisions], "full_review": full_review}
     if scheduled_for is not None:
         details.update(scheduled=True, scheduled_for=scheduled_for.isoformat())
     record(user, AuditAction.PUBLISH, change_request=change_request, details=details)
     announce(objects.values(), "publish")
     notifications.on_commit(notifications.PUBLISHED, change_request, actor=user,
                             extra={"scheduled_for": scheduled_for})
+
+
+def _record_full_review(obj: models.Model, user, now: datetime.datetime) -> None:
+    """Rule 6: "Last reviewed" and the next review date move only for a full clinical review of the page.
+
+    Recorded by "Confirm still accurate", by a publish where the reviewer ticked that the whole page was
+    reviewed, and by the first publish of a new page (every field of it was in the diff the reviewer
+    approved). A one-line wording fix is not a review.
+    """
+    obj.last_reviewed_at = now
+    obj.last_reviewed_by = user
+    obj.next_review_due = _review_due(type(obj), now)
 
 
 def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
@@ -172,10 +192,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.live:
             raise WorkflowError(f"{obj} is not published, so there is no page to confirm.")
-        now = timezone.now()
-        obj.last_reviewed_at = now
-        obj.last_reviewed_by = user
-        obj.next_review_due = _review_due(type(obj), now)
+        _record_full_review(obj, user, timezone.now())
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
         record(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": clean_text(note)})
         announce([obj], "confirm_reviewed")
