@@ -17,6 +17,7 @@ from ..editorial.history import published_history
 from ..models import (
     AuditEvent,
     ChangeRequest,
+    EditorialText,
     MSCourse,
     Reference,
     Risk,
@@ -166,6 +167,15 @@ class ReferenceAdmin(PublishStateAdmin):
     list_display = ["key", "kind", "title", "source", "year", "live", "next_review_due"]
     list_filter = [LiveFilter, "kind", "year"]
     search_fields = ["key", "title", "source", "authors", "pmid", "doi", "nct_id", "url"]
+
+
+@admin.register(EditorialText)
+class EditorialTextAdmin(PublishStateAdmin):
+    """The words of the home and About pages: read-only like every kind, changed in change requests."""
+
+    list_display = ["title", "place", "live", "last_published_at", "next_review_due"]
+    list_filter = ["live", "place"]
+    search_fields = ["title", "summary", "body"]
 
 
 @admin.register(MSCourse)

@@ -13,36 +13,22 @@ The editorial groups lose "add reference" and "change reference" (every change g
 keep viewing them.
 """
 
-import datetime
-
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 from django.utils import timezone
 
-from therapies.workflow.roles import ensure_groups
-
-MAX_REVIEW_INTERVAL_DAYS = 3 * 365
+from therapies.editorial.review_cycle import next_review_due
+from therapies.workflow.roles import refresh_groups
 
 
 def references_live(apps, schema_editor):
     Reference = apps.get_model("therapies", "Reference")
     now = timezone.now()
-    overrides = getattr(settings, "REVIEW_INTERVAL_DAYS_BY_TYPE", {}) or {}
-    days = max(1, min(int(overrides.get("reference", settings.REVIEW_INTERVAL_DAYS)), MAX_REVIEW_INTERVAL_DAYS))
     Reference.objects.filter(live=False, first_published_at__isnull=True).update(
-        live=True, first_published_at=now, last_published_at=now,
-        next_review_due=timezone.localdate(now) + datetime.timedelta(days=days),
+        live=True, first_published_at=now, last_published_at=now, next_review_due=next_review_due(Reference, now)
     )
-
-
-def refresh_groups(apps, schema_editor):
-    app_config = apps.get_app_config("therapies")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    ensure_groups(apps)
 
 
 def restore_direct_reference_editing(apps, schema_editor):

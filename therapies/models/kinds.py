@@ -1,6 +1,6 @@
 """The content kinds: the one list of what is drafted, reviewed, published and shown as a page.
 
-Today: therapies, trials, risks and the references they cite. Everything that treats content
+Today: therapies, trials, risks, the references they cite, and editorial text. Everything that treats content
 generically (search, sitemaps, the change log, snapshots, diffs, edit forms, the safety flag,
 publishing's link check, deleting never-published rows, the review cycle, the dashboard, scheduled
 unpublishing, the draft preview, the admin's "add" list, corrections) iterates over `KINDS` or looks
@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .texts import EditorialText
 
 if TYPE_CHECKING:
     from django.contrib.contenttypes.models import ContentType
@@ -339,6 +340,8 @@ KINDS: tuple[ContentKind, ...] = (
     ),
     # No page of its own: pages show the live sources they cite (templates/therapies/includes/_references.html).
     ContentKind(model=Reference, title_field="title", delete_order=3),
+    # The home page's introduction and drug-class descriptions, the About page (models/texts.py).
+    ContentKind(model=EditorialText, title_field="title", delete_order=4),
 )
 
 _BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}

@@ -15,7 +15,20 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from ..editorial.history import page_history
-from ..models import DrugClass, Frequency, MSCourse, Reference, Risk, Route, Therapy, TherapyRisk, Trial, live_q
+from ..models import (
+    DrugClass,
+    EditorialPlace,
+    EditorialText,
+    Frequency,
+    MSCourse,
+    Reference,
+    Risk,
+    Route,
+    Therapy,
+    TherapyRisk,
+    Trial,
+    live_q,
+)
 from .caching import public_page
 from .pagination import page_of
 
@@ -34,15 +47,19 @@ THERAPIES_PER_PAGE = 50
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
+    texts = EditorialText.objects.live().by_place()  # the reviewed words of the page (models/texts.py)
     classes = []
     for value, label in DrugClass.choices:
         members = [t for t in therapies if t.drug_class == value]
         if members:
             # A few per class; the therapy list, filtered by class, has them all.
-            classes.append(
-                {"value": value, "label": label, "therapies": members[:HOME_PER_CLASS], "count": len(members)}
-            )
+            classes.append({"value": value, "label": label, "therapies": members[:HOME_PER_CLASS],
+                            "count": len(members), "text": texts.get(EditorialPlace.for_drug_class(value))})
     context = {
+        "intro": texts.get(EditorialPlace.HOME),
+        "immunotherapy": texts.get(EditorialPlace.HOME_IMMUNOTHERAPY),
+        "classes_intro": texts.get(EditorialPlace.HOME_CLASSES),
+        "courses_intro": texts.get(EditorialPlace.HOME_COURSES),
         "classes": classes,
         "therapy_count": len(therapies),
         "trial_count": Trial.objects.live().count(),
@@ -193,7 +210,10 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "therapies/about.html")
+    """The About page and editorial policy: reviewed editorial text, in its sections' order."""
+    texts = EditorialText.objects.live().by_place()
+    sections = [texts[place] for place in EditorialPlace.about_sections() if place in texts]
+    return render(request, "therapies/about.html", {"intro": texts.get(EditorialPlace.ABOUT), "sections": sections})
 
 
 @never_cache
