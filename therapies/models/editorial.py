@@ -245,6 +245,12 @@ class AuditAction(models.TextChoices):
     SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
     UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
     RE_REVIEW = "re_review", "Sent back for re-review: a source it cites changed"
+    # Roles (workflow/accounts.py): who can draft, review and publish is part of the record too.
+    USER_CREATE = "user_create", "Created a user"
+    USER_FLAGS = "user_flags", "Changed a user's staff, superuser or active status"
+    ROLE_ADD = "role_add", "Gave a user a group or permission"
+    ROLE_REMOVE = "role_remove", "Took a group or permission from a user"
+    GROUP_PERMISSIONS = "group_permissions", "Changed a group's permissions"
 
 
 class AuditEvent(models.Model):
