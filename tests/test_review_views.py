@@ -87,11 +87,20 @@ def test_preview_shows_the_draft_under_a_banner_and_is_not_cacheable(client, edi
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def test_preview_is_for_the_editorial_team_only(client, editor):
+def test_preview_is_for_the_editorial_team_only(client, editor, superuser, django_user_model):
     change_request, revision = draft_change(editor, dosing="Secret draft.")
     url = reverse("admin:therapies_revision_preview", args=[change_request.pk, revision.pk])
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    # Signed in to the admin but not an editor: a superuser without an editorial group, staff with no group.
+    staff = django_user_model.objects.create_user(username="staff", password="pw-for-tests", is_staff=True)
+    for user in (superuser, staff):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Secret draft." not in response.content.decode()
+    client.force_login(editor)
+    assert "Secret draft." in client.get(url).content.decode()
 
 
 def test_reviewer_sees_the_diff_approves_and_publishes(client, editor, reviewer):

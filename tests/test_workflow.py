@@ -77,8 +77,12 @@ def test_request_changes_then_resubmit(editor, reviewer):
     assert refreshed(change_request).state == State.IN_REVIEW
 
 
-def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, reviewer):
-    change_request = approved_change(editor, reviewer, dosing="first")
+@pytest.mark.parametrize("state", [State.IN_REVIEW, State.APPROVED])
+def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, reviewer, state):
+    change_request = submitted_change(editor, dosing="first")
+    if state == State.APPROVED:
+        workflow.approve(change_request=change_request, user=reviewer)
+    assert refreshed(change_request).state == state
     revision = change_request.revisions.get()
     snapshot = revision.snapshot
     snapshot["fields"]["dosing"] = "second"
@@ -86,6 +90,8 @@ def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, r
     change_request = refreshed(change_request)
     assert change_request.state == State.DRAFT
     assert change_request.approved_by is None
+    with pytest.raises(WorkflowError, match="not in review"):
+        workflow.approve(change_request=change_request, user=reviewer)
 
 
 FORBIDDEN = [
@@ -368,7 +374,8 @@ def test_revert_opens_a_new_change_request_with_the_old_content(editor, reviewer
 # --- Audit and email ---
 
 
-def test_every_action_writes_an_audit_event(editor, reviewer, django_capture_on_commit_callbacks):
+def test_a_change_requests_life_is_in_its_audit_trail_in_order(editor, reviewer, django_capture_on_commit_callbacks):
+    """Every action of a change request's life, in order (each action on its own: test_audit_actions.py)."""
     change_request, revision = draft_change(editor, dosing="x")
     workflow.comment(change_request=change_request, user=reviewer, body="Looks fine", revision=revision,
                      field_name="dosing")
@@ -393,6 +400,19 @@ def test_emails_go_to_the_right_people(editor, reviewer, reviewer2, django_captu
         workflow.publish(change_request=change_request, user=reviewer)
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["Approved", "Published"]
     assert all(m.to == ["editor@example.org"] for m in mail.outbox)
+
+
+def test_review_requested_is_not_sent_to_reviewers_who_are_authors(
+    editor, reviewer, reviewer2, django_capture_on_commit_callbacks
+):
+    """reviewer2 edited the draft too, so may not approve it (rule 2): asking them to review it would be noise."""
+    change_request, revision = draft_change(editor, dosing="x")
+    workflow.save_draft(revision=revision, user=reviewer2,
+                        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "summary": "Edited."}})
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(change_request=change_request, user=editor, change_note="Clarified the dosing.")
+    assert [m.to for m in mail.outbox] == [["reviewer@example.org"]]
+    assert mail.outbox[0].subject.startswith("Review requested:")
 
 
 def test_audit_events_are_append_only(editor):
