@@ -186,6 +186,25 @@ def test_a_page_citing_a_source_changed_elsewhere_waits_until_that_change_is_pub
     assert source.pk in Therapy.objects.get(slug="ocrelizumab").references.values_list("pk", flat=True)
 
 
+def test_publishing_a_source_sends_the_change_requests_citing_it_back_to_draft(editor, editor2, reviewer, reviewer2):
+    """The citing change request was approved while the source's correction waited: its reviewer saw the old
+    title, so once the new one is published it needs review again."""
+    source = Reference.objects.get(key="epar-ofatumumab")
+    correction = workflow.start_change_request(user=editor2, title="Fix the EPAR title")
+    edit_source(workflow.add_object(change_request=correction, user=editor2, obj=source), editor2,
+                title="Kesimpta: EPAR (corrected)")
+    workflow.submit(change_request=correction, user=editor2, change_note="Corrected a source's title.")
+    workflow.approve(change_request=correction, user=reviewer2)
+    citing = workflow.start_change_request(user=editor, title="Cite the EPAR")
+    cite(citing, editor, Therapy.objects.get(slug="ocrelizumab"), source.pk)
+    workflow.submit(change_request=citing, user=editor, change_note="Added a source.")
+    workflow.approve(change_request=citing, user=reviewer)
+    workflow.publish(change_request=correction, user=reviewer2)
+    assert refreshed(citing).state == State.DRAFT
+    event = AuditEvent.objects.get(change_request=citing, action=AuditAction.RE_REVIEW)
+    assert "was published in change request" in event.details["step"]
+
+
 def test_a_page_cannot_cite_a_source_that_is_not_published(editor, reviewer):
     orphan = Reference.objects.create(key="orphan-source", kind="web", title="Orphan", source="Nowhere",
                                       url="https://example.org/orphan")  # not live, and no change request holds it

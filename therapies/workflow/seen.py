@@ -30,7 +30,8 @@ def review_digest(change_request: ChangeRequest) -> str:
     revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
     drafted = {(model_for(revision), revision.object_id) for revision in revisions}
     cited: set = set()
-    parts: list = [change_request.change_note]
+    # As stored, not as the caller's copy remembers it: a copy read before an edit would describe older words.
+    parts: list = [ChangeRequest.objects.filter(pk=change_request.pk).values_list("change_note", flat=True).get()]
     for revision in revisions:
         model = model_for(revision)
         parts.append([revision.pk, model._meta.label_lower, revision.object_id, revision.base_snapshot,
