@@ -174,7 +174,7 @@ class EditorialTextAdmin(PublishStateAdmin):
     """The words of the home and About pages: read-only like every kind, changed in change requests."""
 
     list_display = ["title", "place", "live", "last_published_at", "next_review_due"]
-    list_filter = ["live", "place"]
+    list_filter = [LiveFilter, "place"]
     search_fields = ["title", "summary", "body"]
 
 
