@@ -47,6 +47,18 @@ def test_an_email_that_failed_the_most_times_is_not_tried_again(editor, reviewer
     assert mail.outbox == [] and OutboundEmail.objects.get().sent_at is None  # given up on: kept for a person
 
 
+def test_the_retry_run_does_not_even_read_emails_it_has_given_up_on(editor, monkeypatch):
+    """Given-up emails stay in the outbox for a person to see; each cron run must not load them all again."""
+    OutboundEmail.objects.bulk_create([
+        OutboundEmail(to="gave-up@example.org", subject="old", body="b", attempts=notifications.MAX_ATTEMPTS),
+        OutboundEmail(to="retry@example.org", subject="new", body="b", attempts=1),
+    ])
+    handed_over = []
+    monkeypatch.setattr(notifications, "deliver", lambda emails: handed_over.extend(emails) or 0)
+    notifications.send_pending()
+    assert [email.to for email in handed_over] == ["retry@example.org"]
+
+
 def test_a_rolled_back_action_sends_nothing(editor, django_capture_on_commit_callbacks):
     from therapies import workflow
 
