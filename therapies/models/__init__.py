@@ -1,5 +1,5 @@
-"""Models: content (content.py), the editorial records (editorial.py), the one definition of
-"published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
+"""Models: content (content.py), editorial text (texts.py), the editorial records (editorial.py), the one
+definition of "published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
 vocabularies content is described with (vocabulary.py)."""
 
 from .content import (  # noqa: F401
@@ -42,6 +42,7 @@ from .kinds import (  # noqa: F401
     ChildRows,
     ContentKind,
     RequiredSection,
+    cited_models,
     content_models,
     is_content,
     kind_for,
@@ -49,6 +50,7 @@ from .kinds import (  # noqa: F401
     page_kinds,
 )
 from .querysets import live_q  # noqa: F401
+from .texts import EditorialPlace, EditorialText  # noqa: F401
 from .vocabulary import (  # noqa: F401
     AdministrationRoute,
     Indication,

@@ -46,7 +46,7 @@ def route_from_routes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0009_schedule_state_fields'),
+        ('therapies', '0013_roles_are_audited'),
     ]
 
     operations = [
