@@ -152,7 +152,7 @@ def grow_content(n: int) -> Therapy:
 
 
 PAGE_BUDGETS = {
-    "/": 5,
+    "/": 6,  # therapies, their routes, the editorial texts of the page, trial and risk counts, courses
     "/therapies/": 5,  # routes and approved indications: one query each
     "/therapies/?course=RRMS&route=iv": 5,
     # +1: "still accurate" reviews in the page history; routes, indications and the sources of the three
