@@ -25,6 +25,7 @@ from .. import workflow
 from ..editorial.diff import diff_snapshots
 from ..editorial.safety import safety_reasons
 from ..editorial.snapshots import snapshot_of
+from ..editorial.textdiff import Budget
 from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_named
 from ..workflow import WorkflowError
 from .forms import (
@@ -59,8 +60,8 @@ def _change_request_url(change_request: ChangeRequest) -> str:
     return reverse("admin:therapies_changerequest_change", args=[change_request.pk])
 
 
-def _revision_diff(revision: Revision):
-    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot)
+def _revision_diff(revision: Revision, budget: Budget):
+    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot, budget)
 
 
 # --- Review page -------------------------------------------------------------------------------------------
@@ -79,8 +80,9 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         note.reply_list = replies.get(note.pk, [])
         by_field.setdefault((note.revision_id, note.field_name), []).append(note)
     entries = []
+    budget = Budget()  # one for the whole page: however many revisions, the word diffs cost at most this
     for revision in revisions:
-        diff = _revision_diff(revision)
+        diff = _revision_diff(revision, budget)
         fields = [
             {"change": change, "comments": by_field.get((revision.pk, change.name), [])} for change in diff.fields
         ]
