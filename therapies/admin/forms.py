@@ -11,7 +11,7 @@ from django import forms
 from django.db import models
 from django.utils.module_loading import import_string
 
-from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, normalise_text
+from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
 from ..models import Frequency, Risk, Significance
 
 
@@ -27,6 +27,13 @@ def _json_value(value):
 
 class DraftForm(forms.ModelForm):
     """Base for the per-model draft forms built by `draft_form_class`."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Shown on the field, before the workflow refuses the same text (validate_snapshot).
+        for name, problem in markdown_problems(self._meta.model, cleaned).items():
+            self.add_error(name, problem)
+        return cleaned
 
     def to_snapshot_fields(self) -> tuple[dict, dict]:
         model = self._meta.model

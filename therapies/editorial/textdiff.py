@@ -11,9 +11,11 @@ Each alignment trims the common start and end, then anchors on items that occur 
 side (patience diff: the longest increasing run of such anchors, O(n log n)), and compares what lies
 between anchors item by item (a longest-common-subsequence table) only when that gap is small. A gap
 too large for the table, or a budget spent, is simply shown as removed-and-added: the diff stays
-correct, only coarser. A text over `MAX_WORDS` words, or one where fewer than `REWRITTEN_BELOW` of
-the words were kept, is reported as *rewritten*: the review screen says so and shows both versions
-in full, because word marks across an unrelated text only hide what the reviewer needs to read.
+correct, only coarser. A text where fewer than `REWRITTEN_BELOW` of the words were kept is reported
+as *rewritten*: the review screen says so and shows the old text removed and the new added, whole,
+because word marks scattered across an unrelated text only hide what the reviewer needs to read. A
+text over `MAX_WORDS` words, or one met after the screen's budget is spent, is shown in full, unmarked,
+with a note saying why.
 
 Every piece of user text goes through `escape()` before it is wrapped in a tag.
 """
@@ -249,8 +251,11 @@ def text_diff(old: str, new: str, budget: Budget | None = None) -> TextDiff:
     matches = _word_matches(old_tokens, new_tokens, budget)
     kept = len(matches) / longest if longest else 1.0
     if old_tokens and new_tokens and longest >= REWRITTEN_FROM_WORDS and kept < REWRITTEN_BELOW:
-        result = _in_full(old, new, f"Rewritten: only {kept:.0%} of the words are unchanged, so both versions "
-                                    "are shown in full rather than marked word by word.")
+        # All of the old text removed, all of the new added: scattered marks on the few words that happen to
+        # match ("the", "of") would only hide what the reviewer has to read anyway.
+        result = TextDiff(SafeString(_wrap("del", old)), SafeString(_wrap("ins", new)),
+                          note=f"Rewritten: only {kept:.0%} of the words are unchanged, so the whole text is "
+                               "shown as replaced rather than marked word by word.")
     else:
         old_html, new_html = _marked(old_tokens, new_tokens, matches)
         result = TextDiff(SafeString(old_html), SafeString(new_html))  # every piece escaped by _marked

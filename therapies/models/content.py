@@ -17,6 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import limits
+from .limits import BoundedTextField, MarkdownField
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
 
 T = TypeVar("T")  # a therapy–risk link: a saved TherapyRisk, or an unsaved one in a preview
@@ -260,7 +262,7 @@ class PublishState(Publishable, models.Model):
         help_text="When set, publish_scheduled unpublishes it at this time.",
     )
     # Who asked for the scheduled unpublishing and why: it happens in their name, with their reason.
-    unpublish_reason = models.TextField(blank=True, editable=False)
+    unpublish_reason = BoundedTextField(max_length=limits.REASON, blank=True, editable=False)
     unpublish_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -305,14 +307,14 @@ class Therapy(PublishState):
         max_length=200, help_text="For example “humanised anti-CD20 monoclonal antibody”."
     )
     molecular_target = models.CharField(max_length=100)
-    mechanism = models.TextField("how it works", help_text="Markdown.")
+    mechanism = MarkdownField("how it works", max_length=limits.SECTION_TEXT, help_text="Markdown.")
     route = models.CharField(max_length=4, choices=Route.choices, db_index=True)
-    dosing = models.TextField(help_text="Markdown.")
+    dosing = MarkdownField(max_length=limits.SECTION_TEXT, help_text="Markdown.")
     indications = models.ManyToManyField(
         MSCourse, related_name="therapies", help_text="MS courses it is approved for."
     )
-    indication_notes = models.TextField(
-        blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
+    indication_notes = MarkdownField(
+        max_length=limits.SECTION_TEXT, blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
     )
     fda_approval_date = models.DateField(
         "first FDA approval", null=True, blank=True, validators=[validate_not_future]
@@ -333,8 +335,8 @@ class Therapy(PublishState):
     summary = models.CharField(
         max_length=300, help_text="Plain text, one or two sentences: used in lists and the meta description."
     )
-    body = models.TextField(help_text="Markdown.")
-    monitoring = models.TextField(help_text="Markdown.")
+    body = MarkdownField(max_length=limits.MAIN_TEXT, help_text="Markdown.")
+    monitoring = MarkdownField(max_length=limits.SECTION_TEXT, help_text="Markdown.")
     references = models.ManyToManyField(Reference, blank=True, related_name="therapies")
 
     class Meta:
@@ -367,17 +369,19 @@ class Trial(PublishState):
         Therapy, on_delete=models.PROTECT, related_name="trials", help_text="The therapy studied."
     )
     comparator = models.CharField(max_length=200)
-    population = models.TextField(help_text="Who took part. Plain text.")
+    population = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, help_text="Who took part. Plain text.")
     population_courses = models.ManyToManyField(MSCourse, related_name="trials", blank=True)
     number_randomised = models.PositiveIntegerField(
         validators=[MinValueValidator(1, "The number randomised must be at least 1.")]
     )
     duration = models.CharField(max_length=100)
-    primary_endpoint = models.TextField()
-    headline_result = models.TextField(help_text="Plain text, with the figures.")
+    primary_endpoint = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH)
+    headline_result = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, help_text="Plain text, with the figures.")
     publication = models.CharField(max_length=300, help_text="Citation of the main publication.")
     summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
-    body = models.TextField(blank=True, help_text="What the trial means for patients. Markdown.")
+    body = MarkdownField(
+        max_length=limits.MAIN_TEXT, blank=True, help_text="What the trial means for patients. Markdown."
+    )
     references = models.ManyToManyField(Reference, blank=True, related_name="trials")
 
     class Meta:
@@ -398,12 +402,12 @@ class Risk(PublishState):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug])
     summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
-    description = models.TextField(help_text="Markdown.")
+    description = MarkdownField(max_length=limits.MAIN_TEXT, help_text="Markdown.")
     severity = models.CharField(max_length=20, choices=Severity.choices)
     boxed_warning = models.BooleanField(
         default=False, help_text="Carries a boxed warning in the US prescribing information."
     )
-    monitoring = models.TextField("monitoring and mitigation", help_text="Markdown.")
+    monitoring = MarkdownField("monitoring and mitigation", max_length=limits.SECTION_TEXT, help_text="Markdown.")
     references = models.ManyToManyField(Reference, blank=True, related_name="risks")
 
     class Meta:
@@ -428,7 +432,7 @@ class TherapyRisk(models.Model):
     boxed_warning = models.BooleanField(
         default=False, help_text="This therapy's US prescribing information has a boxed warning about this risk."
     )
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, blank=True)
 
     objects = TherapyRiskManager()
 
