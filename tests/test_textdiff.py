@@ -96,7 +96,8 @@ def test_two_unrelated_5000_word_texts_cost_at_most_the_page_budget_and_are_show
     result = text_diff(old, new)
     assert result.comparisons <= textdiff.PAGE_BUDGET
     assert result.note.startswith("Rewritten")
-    assert "<del>" not in result.old_html and _plain(result.old_html) == old and _plain(result.new_html) == new
+    assert result.old_html.count("<del>") == 1 and result.new_html.count("<ins>") == 1  # replaced whole
+    assert _plain(result.old_html) == old and _plain(result.new_html) == new
 
 
 def test_a_10_percent_edit_of_a_5000_word_text_is_marked_word_by_word_within_the_budget():

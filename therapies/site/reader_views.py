@@ -19,15 +19,17 @@ from django.views.decorators.csrf import csrf_exempt
 from . import compare as comparing
 from . import corrections
 from . import search as searching
-from .caching import public_page
+from .caching import public_page, refuse_to_store
 
 RESULTS_PER_PAGE = 10
 SEARCH_EXAMPLES = ["Ocrevus", "primary progressive", "PML", "S1P", "NCT01247324", "liver"]
 
 
-@public_page
+@public_page(params=("q", "page"))
 def search(request: HttpRequest) -> HttpResponse:
     outcome = searching.search(request.GET.get("q", ""), page=request.GET.get("page"), per_page=RESULTS_PER_PAGE)
+    if outcome.error or (outcome.query and not outcome.total):
+        refuse_to_store(request)  # junk queries are answered, never kept: random strings must not fill the cache
     # search() fetched only this page's hits; the paginator just numbers the pages (over a range).
     page = Page(outcome.hits, outcome.page, Paginator(range(outcome.listed), RESULTS_PER_PAGE))
     context = {
@@ -46,9 +48,11 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/search.html", context)
 
 
-@public_page
+@public_page(params=("t",))
 def compare(request: HttpRequest) -> HttpResponse:
     comparison = comparing.build_comparison(request.GET.getlist("t"))
+    if comparison.messages:
+        refuse_to_store(request)  # unknown, repeated or too many therapies: answered, never kept
     slugs = comparison.slugs
     columns = [
         {
