@@ -33,6 +33,7 @@ from .forms import (
     ReasonForm,
     StartChangeRequestForm,
     draft_forms,
+    form_refusal,
     parse_schedule_time,
     snapshot_from_forms,
 )
@@ -216,7 +217,7 @@ def _save_change_note(request: HttpRequest, change_request: ChangeRequest) -> No
 def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
     form = CommentForm(request.POST)
     if not form.is_valid():
-        raise WorkflowError("The comment is empty.")
+        raise WorkflowError(form_refusal(form))  # empty, too long, or holding a NUL: say which
     revision = None
     if form.cleaned_data["revision"]:
         revision = change_request.revisions.filter(pk=form.cleaned_data["revision"]).first()
@@ -347,7 +348,7 @@ def start_edit(request: HttpRequest, model_name: str, object_id: int) -> HttpRes
         try:
             chosen = request.POST.get("change_request")
             if chosen:
-                change_request = get_object_or_404(ChangeRequest, pk=chosen)
+                change_request = _chosen_change_request(chosen)
             elif form.is_valid():
                 change_request = workflow.start_change_request(
                     user=request.user, title=form.cleaned_data["title"], significance=form.cleaned_data["significance"]
@@ -363,6 +364,14 @@ def start_edit(request: HttpRequest, model_name: str, object_id: int) -> HttpRes
         request, f"Edit {obj} in a change request", obj=obj, mine=mine, form=form, opts=model._meta, holder=holder
     )
     return TemplateResponse(request, "admin/therapies/start_edit.html", context)
+
+
+def _chosen_change_request(chosen: str) -> ChangeRequest:
+    """The change request picked in the form; a value that names none is a refusal, not a server error."""
+    change_request = ChangeRequest.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if change_request is None:
+        raise WorkflowError("Choose one of your open change requests from the list, or start a new one.")
+    return change_request
 
 
 # --- Preview ----------------------------------------------------------------------------------------------------------
@@ -425,8 +434,11 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
     model = _content_model(model_name)
     obj = get_object_or_404(model, pk=object_id)
     form = ReasonForm(request.POST)
-    text = request.POST.get("text", "") if form.is_valid() else ""
+    text = form.cleaned_data["text"] if form.is_valid() else ""
     try:
+        if not form.is_valid():
+            # A NUL or an overlong reason: said so, never dropped silently (an unpublish went ahead without one).
+            raise WorkflowError(form_refusal(form))
         if action == "unpublish":
             workflow.unpublish(obj=obj, user=request.user, reason=text)
             messages.success(request, f"{obj} was unpublished: it is no longer on the public site.")
