@@ -22,6 +22,10 @@ from . import search as searching
 from .caching import public_page, refuse_to_store
 
 RESULTS_PER_PAGE = 10
+RATE_LIMITED = (
+    "You have sent several suggestions in the last hour, which is our limit. Nothing was "
+    "saved this time: please try again in an hour. Thank you for helping."
+)
 SEARCH_EXAMPLES = ["Ocrevus", "primary progressive", "PML", "S1P", "NCT01247324", "liver"]
 
 
@@ -111,18 +115,16 @@ def suggest_correction(request: HttpRequest, model_name: str, slug: str) -> Http
             return HttpResponseRedirect(thanks_url)  # looks accepted; nothing is stored
         else:
             client = corrections.client_key(request)
-            if corrections.is_rate_limited(client):
-                status = 429
-                notice = (
-                    "You have sent several suggestions in the last hour, which is our limit. Nothing was "
-                    "saved this time: please try again in an hour. Thank you for helping."
-                )
-            elif form.is_valid():
-                corrections.store_suggestion(obj=obj, cleaned_data=form.cleaned_data, client=client)
-                corrections.count_submission(client)
-                return HttpResponseRedirect(thanks_url)
-            else:
+            try:
+                if corrections.is_rate_limited(client):
+                    raise corrections.RateLimited
+                if form.is_valid():
+                    corrections.store_suggestion(obj=obj, cleaned_data=form.cleaned_data, client=client)
+                    return HttpResponseRedirect(thanks_url)
                 status = 400
+            except corrections.RateLimited:
+                status = 429
+                notice = RATE_LIMITED
     else:
         form = corrections.CorrectionForm(action=action)
     context = {"page_object": obj, "form": form, "notice": notice}
