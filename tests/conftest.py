@@ -21,8 +21,14 @@ def seeded(db):
 
 
 def _user(django_user_model, username: str, *groups: str, superuser: bool = False):
+    """A person who exists before the test starts. Creating them queues mail (a new medical reviewer is announced
+    to every reviewer, workflow/accounts.py); that mail belongs to the set-up, not to the test, so it is dropped.
+    tests/test_accounts.py tests it."""
     from django.contrib.auth.models import Group
 
+    from therapies.models import OutboundEmail
+
+    queued_before = set(OutboundEmail.objects.values_list("pk", flat=True))
     user = django_user_model.objects.create_user(
         username=username,
         password="pw-for-tests",
@@ -34,6 +40,7 @@ def _user(django_user_model, username: str, *groups: str, superuser: bool = Fals
     )
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
+    OutboundEmail.objects.exclude(pk__in=queued_before).delete()
     return user
 
 

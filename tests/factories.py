@@ -85,7 +85,7 @@ def link_risk(therapy: Therapy, risk: Risk, frequency: str = "common") -> Therap
     return TherapyRisk.objects.create(therapy=therapy, risk=risk, frequency=frequency, figure="5%")
 
 
-def make_reference(**fields) -> Reference:
+def make_reference(*, live: bool = True, **fields) -> Reference:
     n = next(_counter)
     values = {
         "key": f"test-ref-{n}",
@@ -94,6 +94,7 @@ def make_reference(**fields) -> Reference:
         "source": "Test J 2020;1:1-2",
         "year": 2020,
         "pmid": str(10000000 + n),
+        **_live_state(live),
     }
     values.update(fields)
     return Reference.objects.create(**values)

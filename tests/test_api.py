@@ -165,6 +165,16 @@ def test_references_are_exactly_the_sources_live_pages_cite(client):
     get_json(client, f"{API}references/{uncited.key}/", status=404)
 
 
+def test_a_source_taken_off_the_site_is_not_served(client, reviewer):
+    """Sources are reviewed content (issue 11): one unpublished leaves the API as it leaves the pages."""
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    source = therapy.references.order_by("key").first()
+    workflow.unpublish(obj=source, user=reviewer, reason="The agency withdrew the document.")
+    get_json(client, f"{API}references/{source.key}/", status=404)
+    assert source.key not in {ref["key"] for ref in items_of(client, f"{API}references/?page_size=100")}
+    assert source.key not in {ref["key"] for ref in get_json(client, f"{API}therapies/ocrelizumab/")["references"]}
+
+
 def test_change_log_lists_published_changes_newest_first_with_their_live_pages(
     client, editor, reviewer, django_capture_on_commit_callbacks
 ):

@@ -1,20 +1,26 @@
-"""Scheduling has audit actions of its own (issue 10): each action writes exactly one event, with its action.
+"""Every action writes its audit event (DESIGN.md rule 8), each of its own kind.
+
+Scheduling has audit actions of its own (issue 10): each action writes exactly one event, with its action.
 
 And migration 0009, which carries the schedule state that used to live only in the audit log over
 into fields, and relabels the old events (APPROVE / COMMENT / UNPUBLISH) with the new actions.
 """
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.models import AuditAction, AuditEvent, ChangeRequest, Revision, Therapy
+from therapies.models import AuditAction, AuditEvent, ChangeRequest, Reference, Revision, Therapy
+from therapies.workflow.roles import EDITORS
 
-from .workflow_helpers import approved_change
+from .workflow_helpers import approved_change, draft_change, submitted_change
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -72,6 +78,154 @@ def test_unschedule_unpublish_writes_one_unschedule_unpublish_event(reviewer):
     before = event_ids()
     workflow.unschedule_unpublish(obj=therapy, user=reviewer)
     assert new_events(before) == [(AuditAction.UNSCHEDULE_UNPUBLISH, reviewer.pk)]
+
+
+# --- Rule 8: every action writes an audit event ------------------------------------------------------------------
+
+
+def _edit(change_request, user, **fields):
+    revision = change_request.revisions.get()
+    return workflow.save_draft(revision=revision, user=user, snapshot={
+        **revision.snapshot, "fields": {**revision.snapshot["fields"], **fields}})
+
+
+def _cited_source_edited(people):
+    """A change request in review cites a source; another change request edits the source (rule 5)."""
+    source = Reference.objects.get(key="epar-ofatumumab")
+    citing, revision = draft_change(people.editor, Therapy.objects.get(slug="ofatumumab"))
+    workflow.save_draft(revision=revision, user=people.editor, snapshot={
+        **revision.snapshot, "m2m": {**revision.snapshot["m2m"], "references": [source.pk]}})
+    workflow.submit(change_request=citing, user=people.editor, change_note="Cited the EPAR only.")
+    other, source_revision = draft_change(people.editor2, source)
+    return lambda: workflow.save_draft(revision=source_revision, user=people.editor2, snapshot={
+        **source_revision.snapshot, "fields": {**source_revision.snapshot["fields"], "title": "Changed."}})
+
+
+def _scheduled_by_someone_no_longer_a_reviewer(people):
+    approved = approved_change(people.editor, people.reviewer, Therapy.objects.get(slug="fingolimod"), dosing="d")
+    at = timezone.now() + HOUR
+    workflow.schedule(change_request=approved, user=people.reviewer2, publish_at=at)
+    people.reviewer2.groups.clear()
+    return lambda: workflow.publish_due(now=at)
+
+
+def _scheduled(people):
+    approved = approved_change(people.editor, people.reviewer, Therapy.objects.get(slug="fingolimod"), dosing="d")
+    workflow.schedule(change_request=approved, user=people.reviewer, publish_at=timezone.now() + HOUR)
+    return approved
+
+
+def _published(people, dosing):
+    change_request = approved_change(people.editor, people.reviewer, Therapy.objects.get(slug="fingolimod"),
+                                     dosing=dosing)
+    return workflow.publish(change_request=change_request, user=people.reviewer)
+
+
+def _revert(people):
+    _published(people, "v1")
+    _published(people, "v2")
+    older = Therapy.objects.get(slug="fingolimod").live_revision.base_revision
+    return lambda: workflow.revert(revision=older, user=people.editor2)
+
+
+def _unschedule_unpublish(people):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    workflow.schedule_unpublish(obj=therapy, user=people.reviewer, at=timezone.now() + HOUR)
+    return lambda: workflow.unschedule_unpublish(obj=therapy, user=people.reviewer)
+
+
+def _with_a_user(change):
+    def setup(people):
+        user = get_user_model().objects.create_user(username="newcomer", email="newcomer@example.org")
+        return lambda: change(user)
+    return setup
+
+
+def _remove_from_editors(user):
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user.groups.remove(Group.objects.get(name=EDITORS))
+
+
+def _given(setup, act):
+    """An entry of EVERY_ACTION: `setup(people)` makes what the action needs, `act(people, it)` performs it."""
+    return lambda people: (lambda it: lambda: act(people, it))(setup(people))
+
+
+def _draft(p):
+    return draft_change(p.editor)[0]
+
+
+def _submitted(p):
+    return submitted_change(p.editor)
+
+
+def _approved(p):
+    return approved_change(p.editor, p.reviewer)
+
+
+def _nothing(p):
+    return None
+
+
+def _fingolimod(p):
+    return Therapy.objects.get(slug="fingolimod")
+
+
+# Each action, performed on what it needs. The call must write one event of that action.
+EVERY_ACTION = {
+    AuditAction.CREATE: _given(_nothing, lambda p, _: workflow.start_change_request(user=p.editor, title="New")),
+    AuditAction.EDIT: _given(_draft, lambda p, cr: _edit(cr, p.editor, dosing="e")),
+    AuditAction.SUBMIT: _given(_draft, lambda p, cr: workflow.submit(change_request=cr, user=p.editor,
+                                                                      change_note="n")),
+    AuditAction.COMMENT: _given(_draft, lambda p, cr: workflow.comment(change_request=cr, user=p.reviewer, body="c")),
+    AuditAction.APPROVE: _given(_submitted, lambda p, cr: workflow.approve(change_request=cr, user=p.reviewer)),
+    AuditAction.REQUEST_CHANGES: _given(_submitted, lambda p, cr: workflow.request_changes(
+        change_request=cr, user=p.reviewer, comment_text="fix")),
+    AuditAction.REJECT: _given(_submitted, lambda p, cr: workflow.reject(change_request=cr, user=p.reviewer,
+                                                                          reason="no")),
+    AuditAction.WITHDRAW: _given(_draft, lambda p, cr: workflow.withdraw(change_request=cr, user=p.editor)),
+    AuditAction.PUBLISH: _given(_approved, lambda p, cr: workflow.publish(change_request=cr, user=p.reviewer)),
+    AuditAction.UNPUBLISH: _given(_fingolimod, lambda p, page: workflow.unpublish(obj=page, user=p.reviewer,
+                                                                                  reason="r")),
+    AuditAction.REVERT: _revert,
+    AuditAction.CONFIRM_REVIEWED: _given(_fingolimod, lambda p, page: workflow.confirm_reviewed(
+        obj=page, user=p.reviewer, note="checked")),
+    AuditAction.REMOVE: _given(lambda p: draft_change(p.editor)[1], lambda p, revision: workflow.remove_object(
+        revision=revision, user=p.editor)),
+    AuditAction.SCHEDULE: _given(_approved, lambda p, cr: workflow.schedule(
+        change_request=cr, user=p.reviewer, publish_at=timezone.now() + HOUR)),
+    AuditAction.UNSCHEDULE: _given(_scheduled, lambda p, cr: workflow.unschedule(change_request=cr, user=p.reviewer)),
+    AuditAction.SCHEDULE_FAILED: _scheduled_by_someone_no_longer_a_reviewer,
+    AuditAction.SCHEDULE_UNPUBLISH: _given(_fingolimod, lambda p, page: workflow.schedule_unpublish(
+        obj=page, user=p.reviewer, at=timezone.now() + HOUR)),
+    AuditAction.UNSCHEDULE_UNPUBLISH: _unschedule_unpublish,
+    AuditAction.RE_REVIEW: _cited_source_edited,
+    AuditAction.USER_CREATE: _given(_nothing, lambda p, _: get_user_model().objects.create_user(username="newcomer")),
+    AuditAction.USER_FLAGS: _with_a_user(lambda user: setattr(user, "is_staff", True) or user.save()),
+    AuditAction.ROLE_ADD: _with_a_user(lambda user: user.groups.add(Group.objects.get(name=EDITORS))),
+    AuditAction.ROLE_REMOVE: _with_a_user(_remove_from_editors),
+    AuditAction.GROUP_PERMISSIONS: _given(_nothing, lambda p, _: Group.objects.get(name=EDITORS).permissions.add(
+        Permission.objects.get(codename="view_logentry"))),
+}
+
+
+@pytest.fixture
+def people(editor, editor2, reviewer, reviewer2):
+    return SimpleNamespace(editor=editor, editor2=editor2, reviewer=reviewer, reviewer2=reviewer2)
+
+
+def test_every_audit_action_is_exercised_below():
+    assert set(EVERY_ACTION) == set(AuditAction)
+
+
+@pytest.mark.parametrize("action", list(EVERY_ACTION), ids=[action.value for action in EVERY_ACTION])
+def test_every_action_writes_an_audit_event(people, action):
+    """Rule 8: performing the action writes exactly one audit event of its own kind."""
+    perform = EVERY_ACTION[action](people)
+    before = event_ids()
+    perform()
+    written = [name for name, _ in new_events(before)]
+    assert written.count(action) == 1, written
 
 
 def test_the_new_actions_have_their_own_names():

@@ -218,7 +218,8 @@ def test_m2m_change_marks_removed_and_added_items_in_course_order(ocrelizumab, c
     assert cis == "Clinically isolated syndrome (CIS)"
 
 
-def test_m2m_emptied_and_references_by_citation(ocrelizumab):
+def test_m2m_emptied_and_references_by_citation_and_address(ocrelizumab):
+    """A cited source is named with where its link goes: a swapped address is what the reviewer must see."""
     old = snapshot(ocrelizumab)
     assert old["m2m"]["references"], "the seed therapy cites references"
     new = copy.deepcopy(old)
@@ -227,7 +228,8 @@ def test_m2m_emptied_and_references_by_citation(ocrelizumab):
     change = only_change(diff_snapshots(Therapy, old, new))
 
     first = Reference.objects.filter(pk__in=old["m2m"]["references"]).first()  # Meta ordering: by key
-    assert change.old_html.startswith(f"<del>{first.citation}</del>".replace("&", "&amp;"))
+    assert change.old_html.startswith(f"<del>{escape(f'{first.citation} <{first.link}>')}</del>")
+    assert first.link.startswith("https://") and escape(first.link) in change.old_html
     assert change.new_html == "—"
 
 

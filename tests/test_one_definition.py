@@ -32,8 +32,10 @@ from therapies.models import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("therapies", "templates")
-# Reading or writing the field itself is allowed only where "published" is defined and where it is set.
-ALLOWED = ("therapies/models/", "therapies/workflow/publishing.py", "therapies/workflow/scheduling.py")
+# Reading or writing the field itself is allowed only where "published" is defined and where it is set, and in
+# data migrations, which set the state of rows as it was decided when they ran (0010: existing sources are live).
+ALLOWED = ("therapies/models/", "therapies/workflow/publishing.py", "therapies/workflow/scheduling.py",
+           "therapies/migrations/")
 # `.live()` (the queryset method) is the sanctioned way in; the field, a lookup on it or `live=True` are not.
 LIVE_FIELD = re.compile(r"live=True|live__|\.live\b(?!\()")
 

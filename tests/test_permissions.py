@@ -1,7 +1,9 @@
 """The permission matrix: anonymous, editor, reviewer, editor-and-reviewer, superuser × every action.
 
 Each action is tried on someone else's change request (written by `editor2`) in the state the action
-needs, at the workflow layer and over HTTP. Superusers get no bypass (DESIGN.md rule 1).
+needs, at the workflow layer and over HTTP. An allowed actor's action must have its effect (a change
+request started, a revision drafted, the state moved, the page unpublished); a refused one must be
+refused in the user's words and change nothing. Superusers get no bypass (DESIGN.md rule 1).
 """
 
 import pytest
@@ -9,9 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from therapies import workflow
-from therapies.models import ChangeRequest, State, Therapy
+from therapies.models import ChangeRequest, ReviewComment, Revision, State, Therapy
 
-from .workflow_helpers import approved_change, draft_change, submitted_change
+from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -84,17 +86,59 @@ def perform(action: str, target, user):
     return ACTIONS[action](target, user)
 
 
+def _state(target) -> str:
+    return ChangeRequest.objects.get(pk=target.pk).state
+
+
+# What each action did, checked after an allowed actor performed it: (target, user, what the action returned).
+EFFECTS = {
+    "start": lambda target, user, started: (started.created_by, started.state) == (user, State.DRAFT),
+    "edit": lambda target, user, revision: (revision.change_request_id, revision.edited_by, revision.object_repr)
+    == (target.pk, user, "Ozanimod") and target.authors.filter(pk=user.pk).exists(),
+    "comment": lambda target, user, note: ReviewComment.objects.filter(pk=note.pk, author=user,
+                                                                       change_request=target).exists(),
+    "approve": lambda target, user, _: (_state(target), ChangeRequest.objects.get(pk=target.pk).approved_by)
+    == (State.APPROVED, user),
+    "request_changes": lambda target, user, _: _state(target) == State.CHANGES_REQUESTED,
+    "reject": lambda target, user, _: _state(target) == State.REJECTED,
+    "publish": lambda target, user, _: _state(target) == State.PUBLISHED
+    and Therapy.objects.get(slug="fingolimod").dosing == "approved",
+    "unpublish": lambda target, user, _: not Therapy.objects.get(pk=target.pk).live,
+    "confirm_reviewed": lambda target, user, _: Therapy.objects.get(pk=target.pk).last_reviewed_by == user,
+    "revert": lambda target, user, started: started.created_by == user
+    and started.revisions.get().snapshot == target.snapshot,
+}
+
+
+def observable(target) -> tuple:
+    """Everything a refused action could have changed, to compare before and after."""
+    return (
+        ChangeRequest.objects.count(),
+        Revision.objects.count(),
+        ReviewComment.objects.count(),
+        _state(target) if isinstance(target, ChangeRequest) else None,
+        tuple(Therapy.objects.filter(slug="fingolimod").values_list("live", "dosing", "last_reviewed_at").get()),
+    )
+
+
+def test_every_workflow_action_has_its_effect_checked():
+    assert set(EFFECTS) == {action for action, allowed in ALLOWED.items() if allowed}
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("action", ALLOWED)
 def test_workflow_permission_matrix(actors, editor2, reviewer2, actor, action):
     target = setup_for(action, editor2, reviewer2)
     user = actors[actor]
     if actor in ALLOWED[action]:
-        perform(action, target, user)
+        result = perform(action, target, user)
+        assert EFFECTS[action](target, user, result), f"{actor} was allowed to {action}, but it had no effect"
     else:
+        before = observable(target)
         with pytest.raises(workflow.WorkflowError) as excinfo:
             perform(action, target, user)
         assert excinfo.value.message.startswith("Only"), excinfo.value.message
+        assert observable(target) == before
 
 
 HTTP_ACTIONS = {
@@ -120,6 +164,7 @@ def test_http_permission_matrix(client, actors, editor2, reviewer2, actor, actio
         change_request = approved_change(editor2, reviewer2, fingolimod, dosing="x")
     if actor != "anonymous":
         client.force_login(actors[actor])
+        data = {**data, "seen": seen_on_review_page(client, change_request)}  # what the page showed (rule 9)
     response = client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, action]), data)
     state_after = ChangeRequest.objects.get(pk=change_request.pk).state
     if actor == "anonymous":

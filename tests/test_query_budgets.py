@@ -31,7 +31,7 @@ ADMIN_BUDGETS = {
     "trial": 13,
     "risk": 11,
     "therapyrisk": 11,
-    "reference": 10,
+    "reference": 11,  # a content kind since issue 11: the publish-date hierarchy, like the others
     "changerequest": 10,
     "auditevent": 11,
 }

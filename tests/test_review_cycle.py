@@ -77,11 +77,11 @@ def test_a_nonsense_interval_setting_stops_the_site_with_a_clear_message(monkeyp
         _review_interval_days("REVIEW_INTERVAL_DAYS", 365)
 
 
-def test_publishing_sets_the_next_review_from_the_content_types_interval(settings, editor, reviewer):
+def test_publishing_with_a_full_review_sets_the_next_review_from_the_content_types_interval(settings, editor, reviewer):
     settings.REVIEW_INTERVAL_DAYS_BY_TYPE = {"trial": 200}
     trial = Trial.objects.get(slug="opera-i")
     change_request = approved_change(editor, reviewer, trial, headline_result="A new headline.")
-    workflow.publish(change_request=change_request, user=reviewer)
+    workflow.publish(change_request=change_request, user=reviewer, full_review=True)
     trial = Trial.objects.get(pk=trial.pk)
     assert trial.next_review_due == timezone.localdate() + datetime.timedelta(days=200)
     assert trial.last_reviewed_by == reviewer

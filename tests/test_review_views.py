@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from therapies import workflow
 from therapies.models import ChangeRequest, Revision, Risk, State, Therapy, TherapyRisk
 
-from .workflow_helpers import approved_change, draft_change, submitted_change
+from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -86,11 +87,20 @@ def test_preview_shows_the_draft_under_a_banner_and_is_not_cacheable(client, edi
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def test_preview_is_for_the_editorial_team_only(client, editor):
+def test_preview_is_for_the_editorial_team_only(client, editor, superuser, django_user_model):
     change_request, revision = draft_change(editor, dosing="Secret draft.")
     url = reverse("admin:therapies_revision_preview", args=[change_request.pk, revision.pk])
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    # Signed in to the admin but not an editor: a superuser without an editorial group, staff with no group.
+    staff = django_user_model.objects.create_user(username="staff", password="pw-for-tests", is_staff=True)
+    for user in (superuser, staff):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Secret draft." not in response.content.decode()
+    client.force_login(editor)
+    assert "Secret draft." in client.get(url).content.decode()
 
 
 def test_reviewer_sees_the_diff_approves_and_publishes(client, editor, reviewer):
@@ -102,11 +112,11 @@ def test_reviewer_sees_the_diff_approves_and_publishes(client, editor, reviewer)
     html = page.content.decode()
     assert "Approve" in html and "Request changes" in html and "Reject" in html
     action = lambda name: reverse("admin:therapies_changerequest_action", args=[change_request.pk, name])  # noqa: E731
-    client.post(action("approve"), {"significance": "major"})
+    client.post(action("approve"), {"significance": "major", "seen": seen_on_review_page(client, change_request)})
     assert ChangeRequest.objects.get(pk=change_request.pk).state == State.APPROVED
     page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
     assert "Publish now" in page.content.decode()
-    client.post(action("publish"))
+    client.post(action("publish"), {"seen": seen_on_review_page(client, change_request)})
     assert ChangeRequest.objects.get(pk=change_request.pk).state == State.PUBLISHED
     public = client.get("/therapies/ocrelizumab/").content.decode()
     assert "Reviewed dosing words." in public
@@ -285,3 +295,36 @@ def test_a_reviewer_is_warned_that_editing_would_make_them_an_author(client, edi
     client.force_login(editor)
     html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
     assert "you become one of its authors" not in html
+
+
+def test_the_stale_approval_is_refused_over_http(client, editor, reviewer):
+    change_request = submitted_change(editor, dosing="20 mg once a month.")
+    client.force_login(reviewer)
+    seen = seen_on_review_page(client, change_request)  # the reviewer reads "20 mg"
+    revision = change_request.revisions.get()
+    snapshot = revision.snapshot
+    snapshot["fields"]["dosing"] = "2000 mg once a month."
+    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
+    workflow.submit(change_request=change_request, user=editor)
+    action = reverse("admin:therapies_changerequest_action", args=[change_request.pk, "approve"])
+    for data in ({"significance": "minor", "seen": seen}, {"significance": "minor"}):  # stale, or none at all
+        response = client.post(action, data, follow=True)
+        assert "This change request changed after you opened it: review it again." in response.content.decode()
+        assert ChangeRequest.objects.get(pk=change_request.pk).state == State.IN_REVIEW
+    assert "2000 mg" not in client.get("/therapies/ocrelizumab/").content.decode()
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_publish_form_records_a_full_review_only_when_ticked(client, editor, reviewer, ticked):
+    before = Therapy.objects.get(slug="ocrelizumab")
+    change_request = approved_change(editor, reviewer, dosing="Reworded dosing.")
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    assert 'name="full_review"' in page and "in full against its sources" in page
+    data = {"seen": seen_on_review_page(client, change_request), **({"full_review": "1"} if ticked else {})}
+    client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, "publish"]), data)
+    after = Therapy.objects.get(slug="ocrelizumab")
+    assert after.dosing == "Reworded dosing." and after.last_published_at > before.last_published_at
+    assert (after.last_reviewed_at > before.last_reviewed_at) is ticked
+    public = client.get("/therapies/ocrelizumab/").content.decode()
+    assert f"Last updated <time datetime=\"{after.last_published_at:%Y-%m-%d}\">" in public

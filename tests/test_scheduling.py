@@ -30,7 +30,7 @@ from therapies.models import (
 )
 from therapies.workflow import WorkflowError
 
-from .workflow_helpers import approved_change, draft_change, submitted_change
+from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_schedule_sets_the_time_logs_it_and_tells_the_authors(approved, reviewer
 
 def test_publishes_at_the_time_and_not_before(approved, reviewer2, editor):
     at = timezone.now() + HOUR
-    workflow.schedule(change_request=approved, user=reviewer2, publish_at=at)
+    workflow.schedule(change_request=approved, user=reviewer2, publish_at=at, full_review=True)
 
     assert workflow.publish_due(now=at - MINUTE) == []
     assert refreshed(approved).state == State.APPROVED
@@ -82,7 +82,7 @@ def test_publishes_at_the_time_and_not_before(approved, reviewer2, editor):
     assert change_request.publish_at is None  # nothing left "scheduled" in the past
     therapy = ocrelizumab()
     assert therapy.dosing == "Scheduled dosing text." and therapy.live
-    assert therapy.last_reviewed_by == reviewer2
+    assert therapy.last_reviewed_by == reviewer2  # the scheduler ticked that the whole page was reviewed
     event = AuditEvent.objects.get(change_request=approved, action=AuditAction.PUBLISH)
     assert event.details["scheduled"] is True and event.details["scheduled_for"] == at.isoformat()
     subjects = sorted(OutboundEmail.objects.filter(change_request=approved).values_list("subject", "to"))
@@ -484,14 +484,16 @@ def test_reviewer_schedules_changes_and_cancels_on_the_review_page(client, appro
     assert 'type="datetime-local"' in page and "UTC" in page and ">Schedule<" in page
 
     when = (timezone.now() + 2 * HOUR).replace(second=0, microsecond=0)
-    response = client.post(action_url(approved, "schedule"), {"when": when.strftime("%Y-%m-%dT%H:%M")}, follow=True)
+    seen = seen_on_review_page(client, approved)
+    response = client.post(action_url(approved, "schedule"), {"when": when.strftime("%Y-%m-%dT%H:%M"), "seen": seen},
+                           follow=True)
     assert refreshed(approved).publish_at == when
     page = response.content.decode()
     assert "will go live at" in page and "Scheduled to go live at" in page
     assert "Change schedule" in page and "Cancel schedule" in page
 
     later = when + HOUR
-    client.post(action_url(approved, "schedule"), {"when": later.strftime("%Y-%m-%dT%H:%M")})
+    client.post(action_url(approved, "schedule"), {"when": later.strftime("%Y-%m-%dT%H:%M"), "seen": seen})
     assert refreshed(approved).publish_at == later
 
     response = client.post(action_url(approved, "unschedule"), follow=True)
@@ -620,7 +622,8 @@ def test_the_reviewer_can_change_the_proposed_significance_when_approving(editor
     page = client.get(review_url(change_request)).content.decode()
     assert "Why this is a safety change" in page and "PML" in page
     assert '<option value="safety" selected>' in page
-    client.post(action_url(change_request, "approve"), {"significance": "major"})
+    client.post(action_url(change_request, "approve"),
+                {"significance": "major", "seen": seen_on_review_page(client, change_request)})
     change_request = refreshed(change_request)
     assert change_request.state == State.APPROVED and change_request.significance == Significance.MAJOR
     assert TherapyRisk.objects.filter(therapy=ocrelizumab(), risk=pml).count() == 0  # not published yet
@@ -677,3 +680,17 @@ def test_two_publish_scheduled_runs_at_the_same_moment_publish_each_change_exact
     assert set(Therapy.objects.filter(slug__in=slugs).values_list("dosing", flat=True)) == {
         f"Raced {slug}." for slug in slugs
     }
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_a_scheduled_publish_records_a_full_review_only_when_the_scheduler_ticked_it(approved, reviewer2, ticked):
+    before = ocrelizumab()
+    at = timezone.now() + HOUR
+    workflow.schedule(change_request=approved, user=reviewer2, publish_at=at, full_review=ticked)
+    assert [o.ok for o in workflow.publish_due(now=at)] == [True]
+    after = ocrelizumab()
+    assert after.last_published_at > before.last_published_at
+    if ticked:
+        assert after.last_reviewed_by == reviewer2 and after.next_review_due > before.next_review_due
+    else:
+        assert (after.last_reviewed_at, after.next_review_due) == (before.last_reviewed_at, before.next_review_due)

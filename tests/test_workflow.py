@@ -39,9 +39,9 @@ def test_saving_a_draft_leaves_the_live_page_unchanged(editor):
     assert Therapy.objects.get(slug="ocrelizumab").dosing == before
 
 
-def test_publish_applies_the_draft_and_counts_as_a_review(editor, reviewer):
+def test_publish_applies_the_draft_and_a_ticked_full_review_counts_as_a_review(editor, reviewer):
     change_request = approved_change(editor, reviewer, dosing="A new dosing text.")
-    workflow.publish(change_request=change_request, user=reviewer)
+    workflow.publish(change_request=change_request, user=reviewer, full_review=True)
     therapy = Therapy.objects.get(slug="ocrelizumab")
     assert therapy.dosing == "A new dosing text."
     assert therapy.last_reviewed_by == reviewer
@@ -77,8 +77,12 @@ def test_request_changes_then_resubmit(editor, reviewer):
     assert refreshed(change_request).state == State.IN_REVIEW
 
 
-def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, reviewer):
-    change_request = approved_change(editor, reviewer, dosing="first")
+@pytest.mark.parametrize("state", [State.IN_REVIEW, State.APPROVED])
+def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, reviewer, state):
+    change_request = submitted_change(editor, dosing="first")
+    if state == State.APPROVED:
+        workflow.approve(change_request=change_request, user=reviewer)
+    assert refreshed(change_request).state == state
     revision = change_request.revisions.get()
     snapshot = revision.snapshot
     snapshot["fields"]["dosing"] = "second"
@@ -86,6 +90,8 @@ def test_editing_a_change_in_review_or_approved_sends_it_back_to_draft(editor, r
     change_request = refreshed(change_request)
     assert change_request.state == State.DRAFT
     assert change_request.approved_by is None
+    with pytest.raises(WorkflowError, match="not in review"):
+        workflow.approve(change_request=change_request, user=reviewer)
 
 
 FORBIDDEN = [
@@ -368,7 +374,8 @@ def test_revert_opens_a_new_change_request_with_the_old_content(editor, reviewer
 # --- Audit and email ---
 
 
-def test_every_action_writes_an_audit_event(editor, reviewer, django_capture_on_commit_callbacks):
+def test_a_change_requests_life_is_in_its_audit_trail_in_order(editor, reviewer, django_capture_on_commit_callbacks):
+    """Every action of a change request's life, in order (each action on its own: test_audit_actions.py)."""
     change_request, revision = draft_change(editor, dosing="x")
     workflow.comment(change_request=change_request, user=reviewer, body="Looks fine", revision=revision,
                      field_name="dosing")
@@ -393,6 +400,19 @@ def test_emails_go_to_the_right_people(editor, reviewer, reviewer2, django_captu
         workflow.publish(change_request=change_request, user=reviewer)
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["Approved", "Published"]
     assert all(m.to == ["editor@example.org"] for m in mail.outbox)
+
+
+def test_review_requested_is_not_sent_to_reviewers_who_are_authors(
+    editor, reviewer, reviewer2, django_capture_on_commit_callbacks
+):
+    """reviewer2 edited the draft too, so may not approve it (rule 2): asking them to review it would be noise."""
+    change_request, revision = draft_change(editor, dosing="x")
+    workflow.save_draft(revision=revision, user=reviewer2,
+                        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "summary": "Edited."}})
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(change_request=change_request, user=editor, change_note="Clarified the dosing.")
+    assert [m.to for m in mail.outbox] == [["reviewer@example.org"]]
+    assert mail.outbox[0].subject.startswith("Review requested:")
 
 
 def test_audit_events_are_append_only(editor):
@@ -427,3 +447,88 @@ def test_a_nul_character_is_refused_with_a_message_not_a_crash(editor, reviewer)
     with pytest.raises(WorkflowError, match="NUL character"):
         workflow.reject(change_request=change_request, user=reviewer, reason="no\x00")
     assert refreshed(change_request).state == State.IN_REVIEW
+
+
+# --- Rule 9: an approval is for what the reviewer saw -------------------------------------------------------------
+
+
+def test_the_stale_approval_is_refused(editor, reviewer):
+    """The reviewer opened the change request at "20 mg"; the editor made it "2000 mg" and resubmitted."""
+    change_request = submitted_change(editor, dosing="20 mg once a month.")
+    seen = workflow.review_digest(change_request)
+    revision = change_request.revisions.get()
+    workflow.save_draft(revision=revision, user=editor,
+                        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"],
+                                                                 "dosing": "2000 mg once a month."}})
+    workflow.submit(change_request=change_request, user=editor)
+    with pytest.raises(WorkflowError) as refused:
+        workflow.approve(change_request=change_request, user=reviewer, seen=seen)
+    assert refused.value.message == "This change request changed after you opened it: review it again."
+    change_request = refreshed(change_request)
+    assert change_request.state == State.IN_REVIEW and change_request.approved_by is None
+    workflow.approve(change_request=change_request, user=reviewer, seen=workflow.review_digest(change_request))
+    assert refreshed(change_request).state == State.APPROVED
+
+
+def test_a_changed_change_note_makes_an_open_approve_form_stale(editor, reviewer):
+    change_request = submitted_change(editor, dosing="x")
+    seen = workflow.review_digest(change_request)
+    workflow.update_change_note(change_request=change_request, user=editor, change_note="A different public note.")
+    workflow.submit(change_request=change_request, user=editor)
+    with pytest.raises(WorkflowError, match="changed after you opened it"):
+        workflow.approve(change_request=change_request, user=reviewer, seen=seen)
+
+
+def test_a_publish_is_refused_when_the_change_request_changed_since_the_reviewer_opened_it(
+    editor, reviewer, reviewer2
+):
+    change_request = approved_change(editor, reviewer, dosing="first")
+    seen = workflow.review_digest(change_request)  # reviewer2 opens the page, ready to publish
+    revision = change_request.revisions.get()
+    workflow.save_draft(revision=revision, user=editor,
+                        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "dosing": "second"}})
+    workflow.submit(change_request=change_request, user=editor)
+    workflow.approve(change_request=change_request, user=reviewer)
+    with pytest.raises(WorkflowError, match="changed after you opened it"):
+        workflow.publish(change_request=change_request, user=reviewer2, seen=seen)
+    assert Therapy.objects.get(slug="ocrelizumab").dosing not in ("first", "second")
+    workflow.publish(change_request=change_request, user=reviewer2, seen=workflow.review_digest(change_request))
+    assert Therapy.objects.get(slug="ocrelizumab").dosing == "second"
+
+
+def test_publish_refuses_a_change_request_that_no_longer_matches_its_approval(editor, reviewer):
+    """A revision rewritten behind the workflow's back (not through save_draft, so rule 5 never saw it)."""
+    change_request = approved_change(editor, reviewer, dosing="approved words")
+    revision = change_request.revisions.get()
+    Revision.objects.filter(pk=revision.pk).update(
+        snapshot={**revision.snapshot, "fields": {**revision.snapshot["fields"], "dosing": "unapproved words"}})
+    with pytest.raises(PublishConflict, match="changed after it was approved"):
+        workflow.publish(change_request=change_request, user=reviewer)
+    assert Therapy.objects.get(slug="ocrelizumab").dosing != "unapproved words"
+    assert refreshed(change_request).state == State.APPROVED
+
+
+# --- Rule 6: "Last updated" on every publish, "Last reviewed" only on a full review --------------------------
+
+
+def test_a_publish_without_a_full_review_moves_last_updated_but_not_last_reviewed(editor, reviewer):
+    before = Therapy.objects.get(slug="ocrelizumab")
+    change_request = approved_change(editor, reviewer, dosing="A one-line wording fix.")
+    workflow.publish(change_request=change_request, user=reviewer)
+    after = Therapy.objects.get(slug="ocrelizumab")
+    assert after.dosing == "A one-line wording fix."
+    assert after.last_published_at > before.last_published_at
+    assert (after.last_reviewed_at, after.last_reviewed_by, after.next_review_due) == (
+        before.last_reviewed_at, before.last_reviewed_by, before.next_review_due)
+    event = AuditEvent.objects.get(change_request=change_request, action=AuditAction.PUBLISH)
+    assert event.details["full_review"] is False
+
+
+def test_the_first_publish_of_a_new_page_is_a_full_review(editor, reviewer):
+    change_request, therapy, trial, risk = new_therapy_with_trial_and_risk(editor)
+    workflow.submit(change_request=change_request, user=editor, change_note="Added Novumab.")
+    workflow.approve(change_request=change_request, user=reviewer)
+    workflow.publish(change_request=change_request, user=reviewer)
+    for obj in (therapy, trial, risk):
+        obj = type(obj).objects.get(pk=obj.pk)
+        assert obj.last_reviewed_by == reviewer and obj.next_review_due is not None

@@ -1,5 +1,9 @@
 """Shortcuts that drive a change request through the workflow in tests."""
 
+import re
+
+from django.urls import reverse
+
 from therapies import workflow
 from therapies.models import ChangeRequest, Revision, Therapy
 
@@ -24,3 +28,11 @@ def submitted_change(user, obj=None, **field_changes) -> ChangeRequest:
 def approved_change(author, approver, obj=None, **field_changes) -> ChangeRequest:
     change_request = submitted_change(author, obj, **field_changes)
     return workflow.approve(change_request=change_request, user=approver)
+
+
+def seen_on_review_page(client, change_request: ChangeRequest) -> str:
+    """What the review page's approve, publish and schedule forms say the reviewer saw (rule 9), read from the
+    hidden field as a browser would post it; "" when the page offers none of those forms."""
+    html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    found = re.search(r'name="seen" value="([0-9a-f]*)"', html)
+    return found.group(1) if found else ""

@@ -12,4 +12,7 @@ class TherapiesConfig(AppConfig):
 
         signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")
+        from .workflow import accounts
+
+        accounts.connect()  # role changes are audit events (issue 11)
         import msinfo.checks  # noqa: F401  registers the deploy check for a missing SECRET_KEY

@@ -14,9 +14,9 @@ from django.urls import reverse
 from .. import workflow
 from ..editorial.history import published_history
 from ..models import (
-    KINDS,
     AuditEvent,
     ChangeRequest,
+    EditorialText,
     MSCourse,
     Reference,
     Risk,
@@ -160,35 +160,22 @@ class TherapyRiskAdmin(ReadOnlyMixin, StrictIdAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(StrictIdAdmin):
-    """Sources. A new source is harmless until a reviewed change cites it; a cited one is frozen."""
+class ReferenceAdmin(PublishStateAdmin):
+    """Sources: read-only like every kind; added and changed in change requests, where the reviewer sees the
+    title, the identifiers and the address side by side with the old ones."""
 
-    list_display = ["key", "kind", "title", "source", "year", "pmid", "doi", "nct_id"]
-    list_filter = ["kind", "year"]
+    list_display = ["key", "kind", "title", "source", "year", "live", "next_review_due"]
+    list_filter = [LiveFilter, "kind", "year"]
     search_fields = ["key", "title", "source", "authors", "pmid", "doi", "nct_id", "url"]
 
-    def has_add_permission(self, request) -> bool:
-        return workflow.is_editor(request.user)
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        if not workflow.is_editor(request.user):
-            return False
-        if obj is None:
-            return True
-        return not _cited_live(obj)
+@admin.register(EditorialText)
+class EditorialTextAdmin(PublishStateAdmin):
+    """The words of the home and About pages: read-only like every kind, changed in change requests."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-def _cited_live(reference: Reference) -> bool:
-    """Whether a live page of any content kind cites this source."""
-    return any(
-        kind.model.objects.live().filter(**{f.name: reference}).exists()
-        for kind in KINDS
-        for f in kind.model._meta.many_to_many
-        if f.related_model is Reference
-    )
+    list_display = ["title", "place", "live", "last_published_at", "next_review_due"]
+    list_filter = [LiveFilter, "place"]
+    search_fields = ["title", "summary", "body"]
 
 
 @admin.register(MSCourse)

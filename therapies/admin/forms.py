@@ -44,6 +44,13 @@ class DraftForm(forms.ModelForm):
         return fields, m2m
 
 
+def _form_field(field: models.Field, **kwargs) -> forms.Field | None:
+    """A source's address typed without a scheme is taken as https:// (Django 6's default, chosen now)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
     names = [f.name for f in editable_fields(model)] + [f.name for f in m2m_fields(model)]
     widgets = {f.name: forms.CheckboxSelectMultiple for f in m2m_fields(model)}
@@ -52,6 +59,7 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
         form=DraftForm,
         fields=names,
         widgets=widgets,
+        formfield_callback=_form_field,
     )
 
 

@@ -26,7 +26,7 @@ from ..editorial.diff import diff_snapshots
 from ..editorial.safety import safety_reasons
 from ..editorial.snapshots import snapshot_of
 from ..editorial.textdiff import Budget
-from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_named
+from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
 from .forms import (
     CommentForm,
@@ -94,6 +94,7 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
                 "fields": fields,
                 "general_comments": by_field.get((revision.pk, ""), []),
                 "model_name": revision.content_type.model,
+                "has_page": kind_for(revision.content_type.model_class()).has_page,
             }
         )
     audit_events = list(change_request.audit_events.select_related("actor").order_by("created_at", "pk"))
@@ -115,6 +116,8 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         significance_choices=Significance.choices,
         addable=[(kind.name, kind.verbose_name) for kind in KINDS],
         audit_events=audit_events,
+        # Rule 9: the approve, publish and schedule forms say what this page showed.
+        seen=workflow.review_digest(change_request) if actions & SEEN_ACTIONS else "",
         safety_reasons=_safety_reasons(revisions),
         time_zone=timezone.get_current_timezone_name(),
         opts=ChangeRequest._meta,
@@ -142,11 +145,26 @@ ACTION_LABELS = {
 }
 
 
+# The actions whose forms carry the digest of what the review page showed (rule 9).
+SEEN_ACTIONS = frozenset({"approve", "publish", "schedule"})
+
+
+def _seen(request: HttpRequest) -> str:
+    """The digest the reviewer's form carried; missing counts as stale (it can't say what was seen)."""
+    return request.POST.get("seen", "")
+
+
+def _full_review(request: HttpRequest) -> bool:
+    """The reviewer ticked that every page was reviewed in full against its sources (rule 6)."""
+    return request.POST.get("full_review") == "1"
+
+
 def _approve(request: HttpRequest, change_request: ChangeRequest) -> None:
     significance = request.POST.get("significance") or None
     if significance and significance not in Significance.values:
         raise WorkflowError("Choose a significance from the list.")
-    workflow.approve(change_request=change_request, user=request.user, significance=significance)
+    workflow.approve(change_request=change_request, user=request.user, significance=significance,
+                     seen=_seen(request))
 
 
 # Actions that end with "Change request #n was <label>." on the review page.
@@ -164,7 +182,9 @@ STATE_ACTIONS: dict[str, Callable[[HttpRequest, ChangeRequest], object]] = {
     "withdraw": lambda request, cr: workflow.withdraw(
         change_request=cr, user=request.user, reason=request.POST.get("text", "")
     ),
-    "publish": lambda request, cr: workflow.publish(change_request=cr, user=request.user),
+    "publish": lambda request, cr: workflow.publish(
+        change_request=cr, user=request.user, seen=_seen(request), full_review=_full_review(request)
+    ),
     "unschedule": lambda request, cr: workflow.unschedule(change_request=cr, user=request.user),
 }
 
@@ -200,7 +220,8 @@ def _schedule(request: HttpRequest, change_request: ChangeRequest) -> None:
     when, error = parse_schedule_time(request.POST)
     if error:
         raise WorkflowError(error)
-    change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when)
+    change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when,
+                                       seen=_seen(request), full_review=_full_review(request))
     messages.success(
         request,
         f"Change request #{change_request.pk} will go live at {workflow.format_when(change_request.publish_at)}.",

@@ -11,6 +11,7 @@ An import goes into an empty database, in one transaction: every row is saved an
 with `full_clean()`, and a single bad row refuses the whole file with a report naming each bad row.
 """
 
+import contextvars
 import datetime
 import hashlib
 import json
@@ -34,6 +35,11 @@ FORMAT_VERSION = 1
 
 # Computed from other fields and rebuilt by the search listener; not part of a backup.
 DERIVED_FIELDS = {"search_vector"}
+
+# True while a backup is being restored. The people it brings back were created and given their roles on the
+# site it came from, and the restored audit log records that already: the role audit (workflow/accounts.py)
+# does not log them a second time (nor could it: its rows would take the ids of the rows being restored).
+RESTORING: contextvars.ContextVar[bool] = contextvars.ContextVar("msinfo_restoring_backup", default=False)
 
 
 class FullPrecisionEncoder(DjangoJSONEncoder):
@@ -223,6 +229,15 @@ def import_data(data: dict) -> dict[str, int]:
     unknown = sorted(set(data["models"]) - set(known))
     if unknown:
         raise ImportRefused([f"The file holds tables this site does not have: {', '.join(unknown)}."])
+    restoring = RESTORING.set(True)
+    try:
+        return _restore(data, known)
+    finally:
+        RESTORING.reset(restoring)
+
+
+def _restore(data: dict, known: dict[str, type[models.Model]]) -> dict[str, int]:
+    """import_data's one transaction: users, then every row; any problem rolls all of it back."""
     problems: list[str] = []
     counts: dict[str, int] = {}
     with transaction.atomic():

@@ -297,7 +297,9 @@ def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> Look
     for related, ids in wanted.items():
         if ids:
             # The base manager: drafts (not yet live) must be named too. Meta.ordering gives a stable order.
-            lookups[related] = {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+            # A source is named with where its link goes: the address is what a swapped source changes.
+            rows = related._base_manager.filter(pk__in=ids)
+            lookups[related] = {obj.pk: getattr(obj, "review_label", None) or str(obj) for obj in rows}
     return lookups
 
 

@@ -1,5 +1,5 @@
-"""Models: content (content.py), the editorial records (editorial.py), the one definition of
-"published" (querysets.py) and the one list of content kinds (kinds.py)."""
+"""Models: content (content.py), editorial text (texts.py), the editorial records (editorial.py), the one
+definition of "published" (querysets.py) and the one list of content kinds (kinds.py)."""
 
 from .content import (  # noqa: F401
     DatePrecision,
@@ -41,6 +41,7 @@ from .kinds import (  # noqa: F401
     KINDS,
     ChildRows,
     ContentKind,
+    cited_models,
     content_models,
     is_content,
     kind_for,
@@ -48,3 +49,4 @@ from .kinds import (  # noqa: F401
     page_kinds,
 )
 from .querysets import live_q  # noqa: F401
+from .texts import EditorialPlace, EditorialText  # noqa: F401

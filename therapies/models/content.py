@@ -133,7 +133,7 @@ class MSCourseManager(models.Manager):
         return self.get(code=code)
 
 
-class ReferenceManager(models.Manager):
+class ReferenceManager(models.Manager.from_queryset(LiveQuerySet)):
     def get_by_natural_key(self, key: str):
         return self.get(key=key)
 
@@ -165,73 +165,6 @@ class MSCourse(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
-
-
-class Reference(models.Model):
-    """A source a page cites. Which identifier is required depends on the kind."""
-
-    key = models.SlugField(
-        max_length=80,
-        unique=True,
-        validators=[validate_slug],
-        help_text="Short stable name, for example “hauser-2017-nejm”.",
-    )
-    kind = models.CharField(max_length=12, choices=ReferenceKind.choices)
-    title = models.CharField(max_length=400)
-    source = models.CharField(
-        max_length=200, help_text="Journal with volume and pages, registry or agency."
-    )
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    authors = models.CharField(max_length=200, blank=True, help_text="For example “Hauser SL, et al.”")
-    pmid = models.CharField("PubMed id", max_length=9, blank=True, validators=[validate_pmid])
-    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
-    nct_id = models.CharField(
-        "ClinicalTrials.gov id", max_length=11, blank=True, validators=[validate_nct_id]
-    )
-    url = models.URLField(max_length=500, blank=True)
-
-    objects = ReferenceManager()
-
-    class Meta:
-        ordering = ["key"]
-
-    def __str__(self) -> str:
-        return self.citation
-
-    def natural_key(self) -> tuple[str]:
-        return (self.key,)
-
-    def clean(self) -> None:
-        errors = {}
-        if self.kind == ReferenceKind.ARTICLE and not (self.pmid or self.doi):
-            errors["pmid"] = "A journal article needs a PubMed id or a DOI."
-        if self.kind == ReferenceKind.REGISTRY and not self.nct_id:
-            errors["nct_id"] = "A trial registry record needs its ClinicalTrials.gov id."
-        if self.kind in (ReferenceKind.LABEL, ReferenceKind.REGULATORY, ReferenceKind.WEB) and not self.url:
-            errors["url"] = "This kind of source needs the address (URL) where it can be read."
-        if self.year and not 1900 <= self.year <= timezone.localdate().year:
-            errors["year"] = "Give the year of publication, between 1900 and this year."
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def link(self) -> str:
-        """The best public address of the source."""
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        if self.pmid:
-            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
-        if self.nct_id:
-            return f"https://clinicaltrials.gov/study/{self.nct_id}"
-        return self.url
-
-    @property
-    def citation(self) -> str:
-        parts = [p for p in (self.authors, self.title, self.source) if p]
-        text = ". ".join(p.rstrip(".") for p in parts)
-        if self.year and str(self.year) not in self.source:
-            text += f" ({self.year})"
-        return text
 
 
 class PublishState(Publishable, models.Model):
@@ -294,6 +227,84 @@ class PublishState(Publishable, models.Model):
     @property
     def review_overdue(self) -> bool:
         return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+
+
+class Reference(PublishState):
+    """A source a page cites. Which identifier is required depends on the kind.
+
+    A content kind like the others (models/kinds.py): created and changed only in change requests,
+    so a source's title or address can never change under a page without a second person seeing it
+    (a source edited in place once put "Stop your MS treatment now" on a live page, issue 11).
+    It has no page of its own; pages show the live ones they cite.
+    """
+
+    key = models.SlugField(
+        max_length=80,
+        unique=True,
+        validators=[validate_slug],
+        help_text="Short stable name, for example “hauser-2017-nejm”.",
+    )
+    kind = models.CharField(max_length=12, choices=ReferenceKind.choices)
+    title = models.CharField(max_length=400)
+    source = models.CharField(
+        max_length=200, help_text="Journal with volume and pages, registry or agency."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    authors = models.CharField(max_length=200, blank=True, help_text="For example “Hauser SL, et al.”")
+    pmid = models.CharField("PubMed id", max_length=9, blank=True, validators=[validate_pmid])
+    doi = models.CharField("DOI", max_length=200, blank=True, validators=[validate_doi])
+    nct_id = models.CharField(
+        "ClinicalTrials.gov id", max_length=11, blank=True, validators=[validate_nct_id]
+    )
+    url = models.URLField(max_length=500, blank=True)
+
+    objects = ReferenceManager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.citation
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    @property
+    def review_label(self) -> str:
+        """How a reviewer's diff names a cited source: its citation and where its link goes."""
+        return f"{self.citation} <{self.link}>" if self.link else self.citation
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == ReferenceKind.ARTICLE and not (self.pmid or self.doi):
+            errors["pmid"] = "A journal article needs a PubMed id or a DOI."
+        if self.kind == ReferenceKind.REGISTRY and not self.nct_id:
+            errors["nct_id"] = "A trial registry record needs its ClinicalTrials.gov id."
+        if self.kind in (ReferenceKind.LABEL, ReferenceKind.REGULATORY, ReferenceKind.WEB) and not self.url:
+            errors["url"] = "This kind of source needs the address (URL) where it can be read."
+        if self.year and not 1900 <= self.year <= timezone.localdate().year:
+            errors["year"] = "Give the year of publication, between 1900 and this year."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def link(self) -> str:
+        """The best public address of the source."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.nct_id:
+            return f"https://clinicaltrials.gov/study/{self.nct_id}"
+        return self.url
+
+    @property
+    def citation(self) -> str:
+        parts = [p for p in (self.authors, self.title, self.source) if p]
+        text = ". ".join(p.rstrip(".") for p in parts)
+        if self.year and str(self.year) not in self.source:
+            text += f" ({self.year})"
+        return text
 
 
 class Therapy(PublishState):

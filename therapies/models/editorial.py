@@ -75,6 +75,9 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Rule 9: an approval is for what the reviewer saw. The digest of the change request as approved
+    # (workflow/seen.py); publishing refuses a change request that no longer matches it.
+    approved_digest = models.CharField(max_length=64, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -94,6 +97,11 @@ class ChangeRequest(models.Model):
     )
     schedule_failure = models.TextField(
         blank=True, editable=False, help_text="Why the last scheduled publish did not happen (until rescheduled)."
+    )
+    scheduled_full_review = models.BooleanField(
+        default=False, editable=False,
+        help_text="The reviewer who scheduled it reviewed every page in full: the scheduled publish records a full "
+        "review (rule 6).",
     )
     closed_reason = BoundedTextField(
         max_length=limits.REASON, blank=True, help_text="Why it was rejected or withdrawn."
@@ -133,14 +141,15 @@ class ChangeRequest(models.Model):
     def clear_schedule(self) -> list[str]:
         """Forget the schedule, who set it and how its last attempt failed; return the fields to save.
 
-        One place for all four, so publishing, cancelling and rule 5 can never leave a scheduler
+        One place for all of them, so publishing, cancelling and rule 5 can never leave a scheduler
         behind without a time (who would then publish a later schedule?) or an old failure on show.
         """
         self.publish_at = None
         self.scheduled_by = None
+        self.scheduled_full_review = False
         self.schedule_failed_at = None
         self.schedule_failure = ""
-        return ["publish_at", "scheduled_by", "schedule_failed_at", "schedule_failure"]
+        return ["publish_at", "scheduled_by", "scheduled_full_review", "schedule_failed_at", "schedule_failure"]
 
 
 
@@ -247,6 +256,13 @@ class AuditAction(models.TextChoices):
     SCHEDULE_FAILED = "schedule_failed", "Scheduled publishing failed"
     SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
     UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
+    RE_REVIEW = "re_review", "Sent back for re-review: a source it cites changed"
+    # Roles (workflow/accounts.py): who can draft, review and publish is part of the record too.
+    USER_CREATE = "user_create", "Created a user"
+    USER_FLAGS = "user_flags", "Changed a user's staff, superuser or active status"
+    ROLE_ADD = "role_add", "Gave a user a group or permission"
+    ROLE_REMOVE = "role_remove", "Took a group or permission from a user"
+    GROUP_PERMISSIONS = "group_permissions", "Changed a group's permissions"
 
 
 class AuditEvent(models.Model):

@@ -1,10 +1,11 @@
 """The content kinds: the one list of what is drafted, reviewed, published and shown as a page.
 
-Today: therapies, trials and risks. Everything that treats content generically (search, sitemaps,
-the change log, snapshots, diffs, edit forms, the safety flag, publishing's link check, deleting
-never-published rows, the review cycle, the dashboard, scheduled unpublishing, the draft preview,
-the admin's "add" list, corrections) iterates over `KINDS` or looks a kind up here, so a new kind
-is one `ContentKind` entry below plus its model (docs/ADDING_A_CONTENT_KIND.md has the steps).
+Today: therapies, trials, risks, the references they cite, and editorial text. Everything that treats content
+generically (search, sitemaps, the change log, snapshots, diffs, edit forms, the safety flag,
+publishing's link check, deleting never-published rows, the review cycle, the dashboard, scheduled
+unpublishing, the draft preview, the admin's "add" list, corrections) iterates over `KINDS` or looks
+a kind up here, so a new kind is one `ContentKind` entry below plus its model
+(docs/ADDING_A_CONTENT_KIND.md has the steps).
 
 This module belongs to the models wing and imports nothing from workflow, editorial, admin or
 site. Where a kind needs something that lives in a higher wing (the admin formset that edits its
@@ -26,7 +27,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from .content import PublishState, Risk, Therapy, TherapyRisk, Trial
+from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .texts import EditorialText
 
 if TYPE_CHECKING:
     from django.contrib.contenttypes.models import ContentType
@@ -98,8 +100,12 @@ class ChildRows:
 class LiveLink:
     """Content a published page of this kind links to, which must be live or published with it (rule 4)."""
 
-    field: str  # the foreign key holding the linked id
+    field: str  # the foreign key (or many-to-many) holding the linked ids
     child: str = ""  # the child relation whose rows hold it; empty when it is the kind's own field
+    # A source the page cites. Its words are shown on the page as the reviewer approved them, so a change
+    # request citing a row that another open change request is changing cannot be published before that
+    # one is, and changing the row sends the change requests citing it back for re-review (rule 5).
+    citation: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,19 +208,26 @@ class ContentKind:
                 condition |= models.Q(**{f"{path}__icontains": word})
         return condition
 
-    def live_links(self, snapshot: dict) -> list[tuple[type[models.Model], int]]:
-        """(model, id) of every row a snapshot of this kind links to that must be live for its page."""
+    def live_links(self, snapshot: dict) -> list[tuple[type[models.Model], int, LiveLink]]:
+        """(model, id, link) of every row a snapshot of this kind links to that must be live for its page."""
         found = []
         for link in self.links:
             if link.child:
                 child = self.child(link.child)
                 target = child.model._meta.get_field(link.field).related_model
                 ids = [row.get(link.field) for row in snapshot.get("children", {}).get(link.child, [])]
+            elif (f := self.model._meta.get_field(link.field)).many_to_many:
+                target = f.related_model
+                ids = list(snapshot.get("m2m", {}).get(link.field, []))
             else:
-                target = self.model._meta.get_field(link.field).related_model
+                target = f.related_model
                 ids = [snapshot.get("fields", {}).get(link.field)]
-            found += [(target, pk) for pk in ids if pk is not None]
+            found += [(target, pk, link) for pk in ids if pk is not None]
         return found
+
+    def citations(self, snapshot: dict) -> list[tuple[type[models.Model], int]]:
+        """(model, id) of the sources a snapshot of this kind cites (its `citation` links)."""
+        return [(target, pk) for target, pk, link in self.live_links(snapshot) if link.citation]
 
 
 def path_field(model: type[models.Model], path: str) -> models.Field:
@@ -256,6 +269,9 @@ def field_texts(obj: models.Model, path: str) -> list[str]:
     return texts
 
 
+# Every kind with sources cites them through its `references` many-to-many.
+CITES_SOURCES = LiveLink("references", citation=True)
+
 KINDS: tuple[ContentKind, ...] = (
     ContentKind(
         model=Therapy,
@@ -281,7 +297,7 @@ KINDS: tuple[ContentKind, ...] = (
                 safety_fields=("frequency", "boxed_warning"),
             ),
         ),
-        links=(LiveLink("risk", child="therapy_risks"),),
+        links=(LiveLink("risk", child="therapy_risks"), CITES_SOURCES),
         delete_order=1,  # its risk rows PROTECT their risk
         sitemap_priority=0.9,
     ),
@@ -300,7 +316,7 @@ KINDS: tuple[ContentKind, ...] = (
             snippet=("summary", "headline_result", "body"),
             identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("nct_id", "upper")),
         ),
-        links=(LiveLink("therapy"),),
+        links=(LiveLink("therapy"), CITES_SOURCES),
         delete_order=0,  # a trial PROTECTs its therapy
         sitemap_priority=0.6,
     ),
@@ -317,10 +333,15 @@ KINDS: tuple[ContentKind, ...] = (
             snippet=("summary", "description"),
             identifiers=(Identifier("name"), Identifier("slug", "lower")),
         ),
+        links=(CITES_SOURCES,),
         safety_fields=("boxed_warning",),
         delete_order=2,
         sitemap_priority=0.7,
     ),
+    # No page of its own: pages show the live sources they cite (templates/therapies/includes/_references.html).
+    ContentKind(model=Reference, title_field="title", delete_order=3),
+    # The home page's introduction and drug-class descriptions, the About page (models/texts.py).
+    ContentKind(model=EditorialText, title_field="title", delete_order=4),
 )
 
 _BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}
@@ -351,6 +372,18 @@ def is_content(model_or_obj: type[models.Model] | models.Model) -> bool:
 
 def content_models() -> tuple[type[PublishState], ...]:
     return tuple(kind.model for kind in KINDS)
+
+
+def cited_models() -> frozenset[type[models.Model]]:
+    """The models some kind cites as sources (its `citation` links): editing one of their rows concerns the
+    change requests that cite it (rule 5)."""
+    found = set()
+    for kind in KINDS:
+        for link in kind.links:
+            if link.citation:
+                holder = kind.child(link.child).model if link.child else kind.model
+                found.add(holder._meta.get_field(link.field).related_model)
+    return frozenset(found)
 
 
 def page_kinds() -> tuple[ContentKind, ...]:

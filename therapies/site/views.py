@@ -15,11 +15,30 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from ..editorial.history import page_history
-from ..models import DrugClass, Frequency, MSCourse, Risk, Route, Therapy, TherapyRisk, Trial, live_q
+from ..models import (
+    DrugClass,
+    EditorialPlace,
+    EditorialText,
+    Frequency,
+    MSCourse,
+    Reference,
+    Risk,
+    Route,
+    Therapy,
+    TherapyRisk,
+    Trial,
+    live_q,
+)
 from .caching import public_page, refuse_to_store
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)
+
+
+def live_references() -> Prefetch:
+    """A page's sources as readers see them: the live ones (a source taken off the site leaves every page)."""
+    return Prefetch("references", queryset=Reference.objects.live())
+
 
 HOME_PER_CLASS = 6
 THERAPIES_PER_PAGE = 50
@@ -28,15 +47,19 @@ THERAPIES_PER_PAGE = 50
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     therapies = list(Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names", "route"))
+    texts = EditorialText.objects.live().by_place()  # the reviewed words of the page (models/texts.py)
     classes = []
     for value, label in DrugClass.choices:
         members = [t for t in therapies if t.drug_class == value]
         if members:
             # A few per class; the therapy list, filtered by class, has them all.
-            classes.append(
-                {"value": value, "label": label, "therapies": members[:HOME_PER_CLASS], "count": len(members)}
-            )
+            classes.append({"value": value, "label": label, "therapies": members[:HOME_PER_CLASS],
+                            "count": len(members), "text": texts.get(EditorialPlace.for_drug_class(value))})
     context = {
+        "intro": texts.get(EditorialPlace.HOME),
+        "immunotherapy": texts.get(EditorialPlace.HOME_IMMUNOTHERAPY),
+        "classes_intro": texts.get(EditorialPlace.HOME_CLASSES),
+        "courses_intro": texts.get(EditorialPlace.HOME_COURSES),
         "classes": classes,
         "therapy_count": len(therapies),
         "trial_count": Trial.objects.live().count(),
@@ -105,7 +128,7 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
 @public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapy = get_object_or_404(
-        Therapy.objects.live().prefetch_related("indications", "references"), slug=slug
+        Therapy.objects.live().prefetch_related("indications", live_references()), slug=slug
     )
     context = therapy_detail_context(
         therapy,
@@ -141,7 +164,7 @@ def trial_detail_context(trial: Trial, *, history) -> dict:
 @public_page
 def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trial = get_object_or_404(
-        Trial.objects.live().select_related("therapy").prefetch_related("references", "population_courses"),
+        Trial.objects.live().select_related("therapy").prefetch_related(live_references(), "population_courses"),
         slug=slug,
     )
     return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=page_history(trial)))
@@ -180,7 +203,7 @@ def risk_detail_context(risk: Risk, *, therapy_risks: list, history) -> dict:
 
 @public_page
 def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    risk = get_object_or_404(Risk.objects.live().prefetch_related("references"), slug=slug)
+    risk = get_object_or_404(Risk.objects.live().prefetch_related(live_references()), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
     return render(request, "therapies/risk_detail.html", context)
@@ -188,7 +211,10 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "therapies/about.html")
+    """The About page and editorial policy: reviewed editorial text, in its sections' order."""
+    texts = EditorialText.objects.live().by_place()
+    sections = [texts[place] for place in EditorialPlace.about_sections() if place in texts]
+    return render(request, "therapies/about.html", {"intro": texts.get(EditorialPlace.ABOUT), "sections": sections})
 
 
 @never_cache

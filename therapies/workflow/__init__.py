@@ -13,7 +13,8 @@ Views, admin actions, management commands and tests all call these; no rule live
     draft|changes_requested ──withdraw──▶ withdrawn
 
 One module per concern: permissions (who may do what), drafting, review, publishing, scheduling,
-audit, locks (one open change request per object), errors. Callers import the package:
+seen (rule 9: an approval is for what the reviewer saw), audit, locks (one open change request per
+object, and rule 5), errors. Callers import the package:
 `workflow.publish(change_request=…, user=…)`.
 """
 
@@ -62,8 +63,10 @@ from .scheduling import (
     unschedule,
     unschedule_unpublish,
 )
+from .seen import CHANGED_SINCE_OPENED, review_digest
 
 __all__ = [
+    "CHANGED_SINCE_OPENED",
     "CHECKS",
     "PublishConflict",
     "SCHEDULED",
@@ -102,6 +105,7 @@ __all__ = [
     "remove_object",
     "request_changes",
     "revert",
+    "review_digest",
     "roles",
     "save_draft",
     "schedule",

@@ -24,7 +24,7 @@ from ..models import (
 from ..models.limits import one_line
 from .audit import record
 from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require
-from .locks import back_to_draft_if_reviewed, lock_object, locked_change_request, model_for
+from .locks import back_to_draft_if_reviewed, lock_object, locked_change_request, model_for, send_back_citing
 from .permissions import (
     can_edit,
     display_name,
@@ -149,6 +149,7 @@ def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: in
         change_request.authors.add(user)
         if changed:
             back_to_draft_if_reviewed(change_request)
+            send_back_citing(obj, user=user, change_request=change_request, why="was edited")
         safety = _propose_safety(change_request, model, revision.base_snapshot, snapshot)
         record(user, AuditAction.EDIT, change_request=change_request, obj=obj,
                details={"step": "saved", **safety})
@@ -237,6 +238,7 @@ def revert(*, revision: Revision, user) -> ChangeRequest:
         new_revision = add_object(change_request=change_request, user=user, obj=obj)
         new_revision.snapshot = revision.snapshot
         new_revision.save(update_fields=["snapshot", "updated_at"])
+        send_back_citing(obj, user=user, change_request=change_request, why="was set back to an earlier version")
         record(user, AuditAction.REVERT, change_request=change_request, obj=obj,
                details={"restored_revision": revision.pk})
     return change_request

@@ -4,12 +4,17 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 
+from ..editorial import notifications
 from ..models import (
+    AuditAction,
     ChangeRequest,
     ContentLock,
     Revision,
     State,
+    cited_models,
+    kind_for,
 )
+from .audit import record
 from .errors import WorkflowError
 from .permissions import (
     display_name,
@@ -27,10 +32,50 @@ def back_to_draft_if_reviewed(change_request: ChangeRequest) -> None:
         change_request.state = State.DRAFT
         change_request.approved_by = None
         change_request.approved_at = None
+        change_request.approved_digest = ""
         # A schedule was part of the approval: once re-approved, an old time must not publish it at once,
         # nor in the name of whoever set it, and an old failure no longer applies.
         cleared = change_request.clear_schedule()
-        change_request.save(update_fields=["state", "approved_by", "approved_at", *cleared, "updated_at"])
+        change_request.save(
+            update_fields=["state", "approved_by", "approved_at", "approved_digest", *cleared, "updated_at"]
+        )
+
+
+def send_back_citing(obj: models.Model, *, user, change_request: ChangeRequest, why: str) -> list[ChangeRequest]:
+    """Rule 5, "or anything it cites": change requests in review or approved that cite `obj` as a source go back
+    to draft, because what their reviewer approved the page with is changing (`why`: "was edited", "was
+    published"). Each gets an audit event and its authors an email. Returns them."""
+    if type(obj) not in cited_models():
+        return []
+    cited = (type(obj), obj.pk)
+    revisions = (
+        Revision.objects.filter(change_request__state__in=(State.IN_REVIEW, State.APPROVED))
+        .exclude(change_request=change_request)
+        .select_related("content_type", "change_request")
+        .order_by("change_request_id")
+    )
+    citing = {
+        revision.change_request_id: revision.change_request
+        for revision in revisions
+        if cited in kind_for(model_for(revision)).citations(revision.snapshot)
+    }
+    sent_back = []
+    for other in citing.values():
+        other = locked_change_request(other)
+        if other.state not in (State.IN_REVIEW, State.APPROVED):
+            continue
+        back_to_draft_if_reviewed(other)
+        step = f"back to draft: the source “{obj}” it cites {why} in change request #{change_request.pk}"
+        record(user, AuditAction.RE_REVIEW, change_request=other, obj=obj, details={"step": step})
+        notifications.deliver_on_commit(notifications.queue_message(
+            to=[a.email for a in other.authors.filter(is_active=True)],
+            subject=f"Back to draft: #{other.pk} {other.title}",
+            template="therapies/email/back_to_draft.txt",
+            context={"change_request": other, "source": obj, "why": why, "cause": change_request},
+            change_request=other,
+        ))
+        sent_back.append(other)
+    return sent_back
 
 
 def lock_object(change_request: ChangeRequest, obj: models.Model) -> None:

@@ -19,11 +19,12 @@ from ..models import (
 )
 from .audit import announce, record
 from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
-from .locks import locked_change_request, model_for, release_locks
+from .locks import locked_change_request, model_for, open_change_request_for, release_locks, send_back_citing
 from .permissions import (
     can_publish,
     is_reviewer,
 )
+from .seen import require_as_approved, require_seen
 
 # --- Actions: publishing -------------------------------------------------------------------------------
 
@@ -53,33 +54,57 @@ def _check_publishable(change_request: ChangeRequest, revisions: list[Revision])
             raise PublishConflict(
                 f"{obj} is not valid: {describe_validation_error(error)}. Nothing was published."
             ) from None
-        for linked_model, linked_id in kind_for(model).live_links(revision.snapshot):
-            if (linked_model, linked_id) in in_request:
-                continue
-            if not linked_model.objects.live().filter(pk=linked_id).exists():
-                name = linked_model.objects.filter(pk=linked_id).first() or f"#{linked_id}"
-                raise PublishConflict(
-                    f"{obj} links to the {linked_model._meta.verbose_name} “{name}”, which is not published "
-                    "and not part of this change request. Nothing was published."
-                )
+        for linked_model, linked_id, link in kind_for(model).live_links(revision.snapshot):
+            if (linked_model, linked_id) not in in_request:
+                _check_link(change_request, obj, linked_model, linked_id, citation=link.citation)
         objects[revision.pk] = obj
     return objects
 
 
-def publish(*, change_request: ChangeRequest, user) -> ChangeRequest:
-    """Apply every revision of an approved change request in one transaction, or none (rule 3)."""
+def _check_link(change_request: ChangeRequest, obj: models.Model, linked_model: type[models.Model], linked_id: int,
+                *, citation: bool) -> None:
+    """Rule 4 for one link from outside this change request: the linked row must be live. A cited source must
+    also not be changing in another open change request: the page would go live citing words nobody approved
+    for it, or the source would change under it as soon as that one is published (issue 11, the source swap)."""
+    linked = linked_model.objects.filter(pk=linked_id).first()
+    name = linked or f"#{linked_id}"
+    what = "cites the source" if citation else f"links to the {linked_model._meta.verbose_name}"
+    holder = open_change_request_for(linked) if citation and linked is not None else None
+    if holder is not None and holder.pk != change_request.pk:
+        raise PublishConflict(
+            f"{obj} {what} “{name}”, which is being changed in change request #{holder.pk} (“{holder.title}”). "
+            "Nothing was published: publish that change request first, or stop citing the source here."
+        )
+    if linked is None or not linked.is_live:
+        raise PublishConflict(
+            f"{obj} {what} “{name}”, which is not published and not part of this change request. "
+            "Nothing was published."
+        )
+
+
+def publish(
+    *, change_request: ChangeRequest, user, seen: str | None = None, full_review: bool = False
+) -> ChangeRequest:
+    """Apply every revision of an approved change request in one transaction, or none (rule 3).
+
+    `seen`: the digest the reviewer's page showed (rule 9). `full_review`: the reviewer ticked that every
+    page in it was reviewed in full against its sources, which moves "Last reviewed" (rule 6).
+    """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_publish(change_request, user))
-        publish_approved(change_request, user)
+        require_seen(change_request, seen)
+        publish_approved(change_request, user, full_review=full_review)
     return change_request
 
 
-def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: datetime.datetime | None = None) -> None:
+def publish_approved(change_request: ChangeRequest, user, *, full_review: bool = False,
+                     scheduled_for: datetime.datetime | None = None) -> None:
     """Publish a change request already locked and checked by the caller (publish, publish_due).
 
     Runs inside the caller's transaction; raises PublishConflict before its first write.
     """
+    require_as_approved(change_request)
     revisions = list(change_request.revisions.select_related("content_type").order_by("pk"))
     objects = _check_publishable(change_request, revisions)
     now = timezone.now()
@@ -87,16 +112,15 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
         obj = apply_snapshot(objects[revision.pk], revision.snapshot)
         obj.live = True
         obj.first_published_at = obj.first_published_at or now
-        obj.last_published_at = now
-        # A content publish by a reviewer counts as a review of the page (rule 6).
-        obj.last_reviewed_at = now
-        obj.last_reviewed_by = user
-        obj.next_review_due = _review_due(type(obj), now)
+        obj.last_published_at = now  # "Last updated" moves on every publish (rule 6)
+        if full_review or revision.is_new:
+            _record_full_review(obj, user, now)
         obj.live_revision = revision
         obj.save()
         revision.published_at = now
         revision.object_repr = str(obj)[:200]
         revision.save(update_fields=["published_at", "object_repr", "updated_at"])
+        send_back_citing(obj, user=user, change_request=change_request, why="was published")
     change_request.state = State.PUBLISHED
     change_request.published_by = user
     change_request.published_at = now
@@ -104,13 +128,25 @@ def publish_approved(change_request: ChangeRequest, user, *, scheduled_for: date
     change_request.clear_schedule()
     change_request.save()
     release_locks(change_request)
-    details = {"objects": [r.object_repr for r in revisions]}
+    details = {"objects": [r.object_repr for r in revisions], "full_review": full_review}
     if scheduled_for is not None:
         details.update(scheduled=True, scheduled_for=scheduled_for.isoformat())
     record(user, AuditAction.PUBLISH, change_request=change_request, details=details)
     announce(objects.values(), "publish")
     notifications.on_commit(notifications.PUBLISHED, change_request, actor=user,
                             extra={"scheduled_for": scheduled_for})
+
+
+def _record_full_review(obj: models.Model, user, now: datetime.datetime) -> None:
+    """Rule 6: "Last reviewed" and the next review date move only for a full clinical review of the page.
+
+    Recorded by "Confirm still accurate", by a publish where the reviewer ticked that the whole page was
+    reviewed, and by the first publish of a new page (every field of it was in the diff the reviewer
+    approved). A one-line wording fix is not a review.
+    """
+    obj.last_reviewed_at = now
+    obj.last_reviewed_by = user
+    obj.next_review_due = _review_due(type(obj), now)
 
 
 def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
@@ -157,10 +193,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.live:
             raise WorkflowError(f"{obj} is not published, so there is no page to confirm.")
-        now = timezone.now()
-        obj.last_reviewed_at = now
-        obj.last_reviewed_by = user
-        obj.next_review_due = _review_due(type(obj), now)
+        _record_full_review(obj, user, timezone.now())
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
         record(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": clean_text(note)})
         announce([obj], "confirm_reviewed")

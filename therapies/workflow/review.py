@@ -25,6 +25,7 @@ from .permissions import (
     can_submit,
     can_withdraw,
 )
+from .seen import require_seen
 
 # --- Actions: review ------------------------------------------------------------------------------------
 
@@ -81,15 +82,23 @@ def comment(
     return note
 
 
-def approve(*, change_request: ChangeRequest, user, significance: str | None = None) -> ChangeRequest:
+def approve(
+    *, change_request: ChangeRequest, user, significance: str | None = None, seen: str | None = None
+) -> ChangeRequest:
+    """Approve a change request in review (four eyes, rule 2) for exactly what the reviewer saw (rule 9).
+
+    `seen` is the digest the review page showed (seen.review_digest); a change since then is refused.
+    """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_approve(change_request, user))
+        digest = require_seen(change_request, seen)
         if significance:
             change_request.significance = significance
         change_request.state = State.APPROVED
         change_request.approved_by = user
         change_request.approved_at = timezone.now()
+        change_request.approved_digest = digest
         change_request.save()
         record(user, AuditAction.APPROVE, change_request=change_request,
                details={"significance": change_request.significance})

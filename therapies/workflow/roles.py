@@ -5,7 +5,8 @@ from ..models import KINDS
 EDITORS = "Editors"
 REVIEWERS = "Medical reviewers"
 
-# Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py).
+# Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py). Nobody may add or
+# change them directly: every change goes through a change request (sources too, since issue 11).
 CONTENT_VIEW_PERMISSIONS = [
     f"view_{model._meta.model_name}"
     for kind in KINDS
@@ -19,9 +20,6 @@ EDITOR_PERMISSIONS = [
     "view_reviewcomment",
     "view_auditevent",
     *CONTENT_VIEW_PERMISSIONS,
-    "view_reference",
-    "add_reference",
-    "change_reference",
     "view_mscourse",
     "view_correctionsuggestion",
     "change_correctionsuggestion",
@@ -40,3 +38,14 @@ def ensure_groups(apps=None) -> None:
     for name, codenames in [(EDITORS, EDITOR_PERMISSIONS), (REVIEWERS, REVIEWER_PERMISSIONS)]:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(Permission.objects.filter(content_type__app_label="therapies", codename__in=codenames))
+
+
+def refresh_groups(apps, schema_editor) -> None:
+    """For a migration that adds a model (a new content kind): create its permissions now (Django would only
+    after all migrations) and give the groups theirs, so editors and reviewers can view it at once."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("therapies")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    ensure_groups(apps)

@@ -28,6 +28,7 @@ from .permissions import (
     is_reviewer,
 )
 from .publishing import clear_unpublish_schedule, publish_approved, take_off_site
+from .seen import require_seen
 
 logger = logging.getLogger(__name__)
 
@@ -65,23 +66,32 @@ def _future_time(when: datetime.datetime | None, purpose: str) -> datetime.datet
     return when
 
 
-def schedule(*, change_request: ChangeRequest, user, publish_at: datetime.datetime) -> ChangeRequest:
-    """Approve an approved change to go live at `publish_at`, or move it to a new time."""
+def schedule(
+    *, change_request: ChangeRequest, user, publish_at: datetime.datetime, seen: str | None = None,
+    full_review: bool = False,
+) -> ChangeRequest:
+    """Approve an approved change to go live at `publish_at`, or move it to a new time.
+
+    Scheduling is publishing at a set time: `seen` and `full_review` mean what they mean for publish().
+    """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_schedule(change_request, user))
         publish_at = _future_time(publish_at, "for the change to go live")
+        require_seen(change_request, seen)
         previous = change_request.publish_at
         # A new schedule replaces the old one and any failure of it, and is carried out in this user's name.
         cleared = change_request.clear_schedule()
         change_request.publish_at = publish_at
         change_request.scheduled_by = user
+        change_request.scheduled_full_review = full_review
         change_request.save(update_fields=[*cleared, "updated_at"])
         record(user, AuditAction.SCHEDULE, change_request=change_request, details={
             "schedule": SCHEDULED,
             "step": f"scheduled to go live at {format_when(publish_at)}",
             "publish_at": publish_at.isoformat(),
             "previous": previous.isoformat() if previous else None,
+            "full_review": full_review,
         })
         _queue_schedule_email(change_request, user, "Scheduled", publish_at=publish_at, previous=previous)
     return change_request
@@ -219,7 +229,8 @@ def _publish_scheduled(pk: int, now: datetime.datetime) -> ScheduledOutcome | No
                         f"{display_name(scheduler)}, who scheduled it, can no longer publish. "
                         "A medical reviewer must publish it or schedule it again."
                     )
-                publish_approved(change_request, scheduler, scheduled_for=scheduled_for)
+                publish_approved(change_request, scheduler, scheduled_for=scheduled_for,
+                                 full_review=change_request.scheduled_full_review)
         except WorkflowError as error:
             _record_schedule_failure(change_request, scheduler, scheduled_for, error.message)
             return ScheduledOutcome("publish", str(change_request), False, error.message)

@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from therapies.editorial.snapshots import child_rows, editable_fields, m2m_fields
 from therapies.models import (
-    KINDS,
     ChangeRequest,
     DrugClass,
     Frequency,
@@ -47,6 +46,7 @@ from therapies.models import (
     TherapyRisk,
     Trial,
     content_models,
+    page_kinds,
 )
 
 LABEL = "Synthetic content for load testing — not medical information"
@@ -172,14 +172,14 @@ class Command(BaseCommand):
     def _existing(self) -> dict[str, models.QuerySet]:
         slug = f"{self.prefix}-"
         return {
-            **{kind.plural: kind.model.objects.filter(slug__startswith=slug) for kind in KINDS},
+            **{kind.plural: kind.model.objects.filter(slug__startswith=slug) for kind in page_kinds()},
             "references": Reference.objects.filter(key__startswith=slug),
             "change requests": ChangeRequest.objects.filter(title__startswith=f"[{self.prefix}] "),
         }
 
     def _clear(self, existing: dict[str, models.QuerySet]) -> None:
         # Content in its kinds' delete order (trials protect their therapy, therapy–risk rows their risk).
-        kinds = sorted(KINDS, key=lambda kind: kind.delete_order)
+        kinds = sorted(page_kinds(), key=lambda kind: kind.delete_order)
         removed = []
         for name in [*(kind.plural for kind in kinds), "references", "change requests"]:
             count, _ = existing[name].delete()
@@ -229,6 +229,7 @@ class Command(BaseCommand):
                     authors="Synthetic A, et al.",
                     pmid=str(900000000 + n),
                     doi=f"10.5555/{prefix}.{n}",
+                    **self._publish_state(now, reviewer),
                 )
                 for n in range(1, max(20, (therapies + risks) // 5) + 1)
             ],

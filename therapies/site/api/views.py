@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from ...models import DrugClass, Phase, Reference, Risk, Route, Significance, Therapy, TherapyRisk, Trial
 from ...models.querysets import live_q
 from ..changelog import published_changes, with_live_pages
+from ..views import live_references
 from . import schemas
 from .pagination import NumberedPages
 
@@ -86,7 +87,7 @@ def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -
     """Everything the therapy's page shows: its live trials and risks, its sources and review dates."""
     therapies = Therapy.objects.live().prefetch_related(
         "indications",
-        "references",
+        live_references(),
         Prefetch("trials", queryset=Trial.objects.live().order_by("name", "pk"), to_attr="live_trials"),
         Prefetch(
             "therapy_risks",
@@ -127,7 +128,7 @@ def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Tria
     trials = (
         Trial.objects.live()
         .select_related("therapy")
-        .prefetch_related("population_courses", "references")
+        .prefetch_related("population_courses", live_references())
     )
     return live_or_404(trials, "trial", slug=slug)
 
@@ -147,7 +148,7 @@ def list_risks(request: HttpRequest) -> QuerySet:
             summary="One live risk", tags=["risks"])
 def get_risk(request: HttpRequest, slug: str = slug_in_path("pml")) -> Risk:
     """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
-    risks = Risk.objects.live().prefetch_related("references", live_links_to_therapies())
+    risks = Risk.objects.live().prefetch_related(live_references(), live_links_to_therapies())
     return live_or_404(risks, "risk", slug=slug)
 
 
@@ -155,7 +156,7 @@ def get_risk(request: HttpRequest, slug: str = slug_in_path("pml")) -> Risk:
 
 
 def cited_by_live_content() -> Q:
-    """A source is public once a live page cites it; until then it is part of someone's draft."""
+    """A source is public while it is live (a content kind, reviewed) and a live page cites it."""
     cited = Q()
     for kind, field in schemas.citing_kinds():
         cited |= Q(Exists(kind.model.objects.live().filter(**{field.name: OuterRef("pk")})))
@@ -179,13 +180,13 @@ def citing_pages() -> list[Prefetch]:
 @paginate(NumberedPages)
 def list_references(request: HttpRequest) -> QuerySet:
     """Every source a live page cites, by key, with the live pages that cite it."""
-    return Reference.objects.filter(cited_by_live_content()).prefetch_related(*citing_pages()).order_by("key")
+    return Reference.objects.live().filter(cited_by_live_content()).prefetch_related(*citing_pages()).order_by("key")
 
 
 @router.get("/references/{key}/", response={200: schemas.ReferenceOut, **NOT_FOUND}, url_name="reference",
             summary="One source cited by live content", tags=["references"])
 def get_reference(request: HttpRequest, key: str = slug_in_path("epar-ocrelizumab", "key")) -> Reference:
-    references = Reference.objects.filter(cited_by_live_content()).prefetch_related(*citing_pages())
+    references = Reference.objects.live().filter(cited_by_live_content()).prefetch_related(*citing_pages())
     return live_or_404(references, "source", key=key)
 
 

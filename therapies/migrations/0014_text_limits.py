@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0009_schedule_state_fields'),
+        ('therapies', '0013_roles_are_audited'),
     ]
 
     operations = [
