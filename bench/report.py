@@ -102,13 +102,17 @@ def main() -> None:
         lines.append(f"| {target} | {measured or 'not measured'} | {'yes' if met else 'NO'} |")
     table = "\n".join(lines)
     print(table)
+    write_section(START, END, table)
 
-    text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    DOC.write_text(f"{before}{START}\n{table}\n{END}{after}")
+
+def write_section(start: str, end: str, table: str) -> None:
+    """Put `table` between the markers `start` and `end` of docs/PERFORMANCE.md (added at the end if missing)."""
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    DOC.write_text(f"{before}{start}\n{table}\n{end}{after}")
     print(f"\nWrote the results into {DOC}")
 
 

@@ -74,8 +74,9 @@ PAGES=(
 )
 
 start_server() {
-    PAGE_CACHE="$1" .venv/bin/gunicorn msinfo.wsgi:application -w 2 -b "127.0.0.1:$PORT" \
-        --log-level warning --error-logfile "$RESULTS/gunicorn-$1.log" &
+    # The repository's gunicorn settings (gunicorn.conf.py), with the bench's port and two workers.
+    PAGE_CACHE="$1" GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_LOG_LEVEL=warning \
+        .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application --error-logfile "$RESULTS/gunicorn-$1.log" &
     GUNICORN_PID=$!
     for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/healthz" && return 0; sleep 0.2; done
     echo "gunicorn did not start; see $RESULTS/gunicorn-$1.log" >&2
@@ -123,6 +124,9 @@ $PY manage.py shell < bench/publish_timing.py | sed -n 's/^PUBLISH_JSON=//p' | t
 
 echo "== Two servers, one PostgreSQL, one Redis"
 bench/two_servers.sh | tee "$RESULTS/two_servers.txt"
+
+echo "== Bounded work (issue 15): 5,000-word review diffs and hostile Markdown"
+RESULTS="$RESULTS" bash bench/bounded.sh
 
 cat > "$RESULTS/machine.json" <<JSON
 {"date": "$(date -u +%Y-%m-%d)", "nproc": "$(nproc)",

@@ -13,7 +13,8 @@ stop() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid
 trap stop EXIT
 
 for port in 8201 8202; do
-    PAGE_CACHE=1 .venv/bin/gunicorn msinfo.wsgi:application -w 1 -b "127.0.0.1:$port" --log-level warning &
+    PAGE_CACHE=1 GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS=1 GUNICORN_LOG_LEVEL=warning \
+        .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application &
     PIDS+=($!)
 done
 for base in $A $B; do

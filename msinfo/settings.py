@@ -240,6 +240,10 @@ AXES_VERBOSE = False
 # The lockout page (templates/axes/lockout.html) says what happened, for how long and who can lift it.
 AXES_LOCKOUT_CALLABLE = "msinfo.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "msinfo.client_ip.client_ip"
+# After signing in, and when a `next=` address is refused as unsafe: the editorial dashboard (Django's own
+# fallback, /accounts/profile/, does not exist here).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 # The address is REMOTE_ADDR (never a client-supplied header); behind a proxy, have the proxy
 # pass the client address to gunicorn (--forwarded-allow-ips) rather than trusting X-Forwarded-For here.
 

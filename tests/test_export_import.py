@@ -138,3 +138,27 @@ def test_import_of_a_file_that_is_not_an_export_says_so(tmp_path):
         call_command("import_content", str(path))
     with pytest.raises(CommandError, match="There is no file"):
         call_command("import_content", str(tmp_path / "missing.json"))
+
+
+def test_the_export_file_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "backup.json"
+    call_command("export_content", str(path), stdout=open(tmp_path / "out.txt", "w"))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_import_rebuilds_the_search_index_and_says_so(tmp_path, editor, reviewer, editor2):
+    from therapies.site import search
+
+    path = tmp_path / "backup.json"
+    call_command("export_content", str(path), stdout=open(tmp_path / "out.txt", "w"))
+    found_before = search.search("liver").total
+    assert found_before > 0
+    _empty_the_database()
+    out = tmp_path / "in.txt"
+    call_command("import_content", str(path), stdout=open(out, "w"))
+    assert search.search("liver").total == found_before
+    said = out.read_text()
+    if connection.vendor == "postgresql":
+        assert "Search index rebuilt" in said
+    else:
+        assert "needs no index" in said

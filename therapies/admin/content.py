@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -29,7 +28,8 @@ from ..models import (
     Trial,
 )
 from . import review
-from .forms import StartChangeRequestForm
+from .forms import SignInForm, StartChangeRequestForm
+from .ids import StrictIdAdmin
 
 # Publish state a person can read nothing useful from (a revision id, a search document): not shown.
 INTERNAL_STATE = frozenset({"live_revision", "search_vector"})
@@ -73,7 +73,7 @@ class LiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
     """A content model: its live row is read-only and offers "Edit in a change request"."""
 
     change_form_template = "admin/therapies/content_change_form.html"
@@ -93,7 +93,7 @@ class PublishStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        obj = get_object_or_404(self.model, pk=object_id)
+        obj = self.object_or_404(request, object_id)
         history = published_history(obj)
         extra_context = {
             **(extra_context or {}),
@@ -154,7 +154,7 @@ class RiskAdmin(PublishStateAdmin):
 
 
 @admin.register(TherapyRisk)
-class TherapyRiskAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TherapyRiskAdmin(ReadOnlyMixin, StrictIdAdmin):
     list_display = ["therapy", "risk", "frequency", "figure", "measure", "boxed_warning"]
     list_filter = ["frequency", "boxed_warning", "therapy", "risk"]
     list_select_related = ["therapy", "risk"]
@@ -181,7 +181,7 @@ class EditorialTextAdmin(PublishStateAdmin):
 
 
 @admin.register(MSCourse)
-class MSCourseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MSCourseAdmin(ReadOnlyMixin, StrictIdAdmin):
     list_display = ["code", "name", "position"]
     search_fields = ["code", "name", "description"]
     list_filter = ["code"]
@@ -233,7 +233,7 @@ class AwaitingMyReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(StrictIdAdmin):
     list_display = ["number", "title", "state", "significance", "created_by", "object_count", "updated_at"]
     list_display_links = ["number", "title"]
     list_filter = ["state", MineFilter, AwaitingMyReviewFilter, "significance"]
@@ -290,14 +290,14 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/therapies/changerequest/start.html", context)
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        change_request = get_object_or_404(ChangeRequest, pk=object_id)
+        change_request = self.object_or_404(request, object_id)
         if not self.has_view_or_change_permission(request, change_request):
             return super().change_view(request, object_id, form_url, extra_context)
         return review.change_request_page(request, change_request)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, StrictIdAdmin):
     """The append-only audit log: readable by the editorial team, changeable by nobody."""
 
     list_display = ["created_at", "actor", "action", "object_repr", "change_request"]
@@ -314,6 +314,7 @@ class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
 
 
+admin.site.login_form = SignInForm
 admin.site.site_header = "msinfo editorial"
 admin.site.site_title = "msinfo editorial"
 admin.site.index_title = "Content and review"

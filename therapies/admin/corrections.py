@@ -12,10 +12,11 @@ from django.utils.text import Truncator
 
 from .. import workflow
 from ..models import CorrectionSuggestion
+from .ids import StrictIdAdmin
 
 
 @admin.register(CorrectionSuggestion)
-class CorrectionSuggestionAdmin(admin.ModelAdmin):
+class CorrectionSuggestionAdmin(StrictIdAdmin):
     list_display = ["created_at", "page", "short_text", "status", "change_request_link"]
     list_filter = ["status", ("content_type", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["change_request", "content_type"]

@@ -8,11 +8,13 @@ fields, choices and uniqueness as usual — but it is never saved to the row:
 import datetime
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.module_loading import import_string
 
-from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, normalise_text
-from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors
+from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
+from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors, limits
 
 
 def _json_value(value):
@@ -27,6 +29,13 @@ def _json_value(value):
 
 class DraftForm(forms.ModelForm):
     """Base for the per-model draft forms built by `draft_form_class`."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Shown on the field, before the workflow refuses the same text (validate_snapshot).
+        for name, problem in markdown_problems(self._meta.model, cleaned).items():
+            self.add_error(name, problem)
+        return cleaned
 
     def to_snapshot_fields(self) -> tuple[dict, dict]:
         model = self._meta.model
@@ -142,6 +151,20 @@ def snapshot_from_forms(form: DraftForm, formsets: dict) -> dict:
     return {"fields": fields, "m2m": m2m, "children": children}
 
 
+class SignInForm(AdminAuthenticationForm):
+    """The admin sign-in, with the username's length checked before anything is looked up.
+
+    An overlong username is a form error here. Before, it went on to authentication, where django-axes
+    recorded the failed attempt in a 255-character column: a 500 on PostgreSQL, for anyone.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(
+            limits.USERNAME, message=f"A username has at most {limits.USERNAME} characters. Check it and try again."
+        ))
+
+
 # --- Review forms ------------------------------------------------------------------------------------
 
 
@@ -152,6 +175,12 @@ class StartChangeRequestForm(forms.Form):
     )
     significance = forms.ChoiceField(choices=Significance.choices, initial=Significance.MINOR)
 
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if "\n" in title or "\r" in title:  # only a crafted post: the input is one line
+            raise forms.ValidationError("Keep the title on one line: it becomes the subject of every email about it.")
+        return title
+
 
 class ChangeNoteForm(forms.Form):
     change_note = forms.CharField(
@@ -161,12 +190,32 @@ class ChangeNoteForm(forms.Form):
     )
 
 
+NUL_REFUSED = "The text contains a NUL character, which cannot be saved; remove it and try again."
+
+
 class ReasonForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    """A reason or note; whether one is needed is the workflow's call (unpublish needs one, a schedule not)."""
+
+    text = forms.CharField(
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"null_characters_not_allowed": NUL_REFUSED},
+    )
+
+
+def form_refusal(form: forms.Form) -> str:
+    """A refused form's errors as one message, for views that report through messages."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label="Comment",
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "The comment is empty.", "null_characters_not_allowed": NUL_REFUSED},
+    )
     revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     field_name = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

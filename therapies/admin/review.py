@@ -25,6 +25,7 @@ from .. import workflow
 from ..editorial.diff import diff_snapshots
 from ..editorial.safety import safety_reasons
 from ..editorial.snapshots import snapshot_of
+from ..editorial.textdiff import Budget
 from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
 from .forms import (
@@ -32,6 +33,7 @@ from .forms import (
     ReasonForm,
     StartChangeRequestForm,
     draft_forms,
+    form_refusal,
     parse_schedule_time,
     snapshot_from_forms,
 )
@@ -59,8 +61,8 @@ def _change_request_url(change_request: ChangeRequest) -> str:
     return reverse("admin:therapies_changerequest_change", args=[change_request.pk])
 
 
-def _revision_diff(revision: Revision):
-    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot)
+def _revision_diff(revision: Revision, budget: Budget):
+    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot, budget)
 
 
 # --- Review page -------------------------------------------------------------------------------------------
@@ -79,8 +81,9 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         note.reply_list = replies.get(note.pk, [])
         by_field.setdefault((note.revision_id, note.field_name), []).append(note)
     entries = []
+    budget = Budget()  # one for the whole page: however many revisions, the word diffs cost at most this
     for revision in revisions:
-        diff = _revision_diff(revision)
+        diff = _revision_diff(revision, budget)
         fields = [
             {"change": change, "comments": by_field.get((revision.pk, change.name), [])} for change in diff.fields
         ]
@@ -235,7 +238,7 @@ def _save_change_note(request: HttpRequest, change_request: ChangeRequest) -> No
 def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
     form = CommentForm(request.POST)
     if not form.is_valid():
-        raise WorkflowError("The comment is empty.")
+        raise WorkflowError(form_refusal(form))  # empty, too long, or holding a NUL: say which
     revision = None
     if form.cleaned_data["revision"]:
         revision = change_request.revisions.filter(pk=form.cleaned_data["revision"]).first()
@@ -366,7 +369,7 @@ def start_edit(request: HttpRequest, model_name: str, object_id: int) -> HttpRes
         try:
             chosen = request.POST.get("change_request")
             if chosen:
-                change_request = get_object_or_404(ChangeRequest, pk=chosen)
+                change_request = _chosen_change_request(chosen)
             elif form.is_valid():
                 change_request = workflow.start_change_request(
                     user=request.user, title=form.cleaned_data["title"], significance=form.cleaned_data["significance"]
@@ -382,6 +385,14 @@ def start_edit(request: HttpRequest, model_name: str, object_id: int) -> HttpRes
         request, f"Edit {obj} in a change request", obj=obj, mine=mine, form=form, opts=model._meta, holder=holder
     )
     return TemplateResponse(request, "admin/therapies/start_edit.html", context)
+
+
+def _chosen_change_request(chosen: str) -> ChangeRequest:
+    """The change request picked in the form; a value that names none is a refusal, not a server error."""
+    change_request = ChangeRequest.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if change_request is None:
+        raise WorkflowError("Choose one of your open change requests from the list, or start a new one.")
+    return change_request
 
 
 # --- Preview ----------------------------------------------------------------------------------------------------------
@@ -444,8 +455,11 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
     model = _content_model(model_name)
     obj = get_object_or_404(model, pk=object_id)
     form = ReasonForm(request.POST)
-    text = request.POST.get("text", "") if form.is_valid() else ""
+    text = form.cleaned_data["text"] if form.is_valid() else ""
     try:
+        if not form.is_valid():
+            # A NUL or an overlong reason: said so, never dropped silently (an unpublish went ahead without one).
+            raise WorkflowError(form_refusal(form))
         if action == "unpublish":
             workflow.unpublish(obj=obj, user=request.user, reason=text)
             messages.success(request, f"{obj} was unpublished: it is no longer on the public site.")

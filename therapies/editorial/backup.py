@@ -15,6 +15,7 @@ import contextvars
 import datetime
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from django.apps import apps
@@ -120,10 +121,18 @@ def export_data() -> dict:
         }
 
 
+EXPORT_MODE = 0o600  # the file holds personal data (README "Backups and restore"): its owner only
+
+
 def write_export(path: Path) -> dict[str, int]:
     data = export_data()
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(data, cls=FullPrecisionEncoder, ensure_ascii=False, indent=1), encoding="utf-8")
+    # Created owner-only, never readable by anyone else even for a moment (a umask-made file was 0644);
+    # chmod too, in case a partial file was left behind by an earlier run with other permissions.
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, EXPORT_MODE)
+    os.fchmod(descriptor, EXPORT_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, cls=FullPrecisionEncoder, ensure_ascii=False, indent=1))
     tmp.replace(path)  # never leave a half-written backup under the real name
     counts = {label: len(rows) for label, rows in data["models"].items()}
     counts["users"] = len(data["users"])

@@ -8,15 +8,14 @@ A snapshot (see DESIGN.md, "Editorial model") looks like::
 
 `diff_snapshots` turns two of them into an `ObjectDiff`: the changed fields, in model order, as
 escaped HTML with word-level `<del>`/`<ins>` highlighting, and the added, removed and changed
-child rows. Every related object it names is fetched in one query per related model.
+child rows. Every related object it names is fetched in one query per related model. Text is
+compared by textdiff.py, whose cost is bounded for any input and shared across a screen (`Budget`).
 
 Safety: every piece of user text goes through `escape()` before it is wrapped in a tag; only
 strings built that way are marked safe.
 """
 
 import datetime
-import difflib
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
 from .snapshots import child_rows
+from .textdiff import Budget, text_diff
 
 EMPTY = "—"
 SIGNS = {"added": "+", "removed": "−", "changed": "~"}
@@ -47,6 +47,7 @@ class FieldChange:
     old_html: SafeString
     new_html: SafeString
     kind: FieldKind
+    note: str = ""  # a text shown in full, not marked word by word: why (rewritten, too long)
 
 
 @dataclass
@@ -84,9 +85,13 @@ class ObjectDiff:
 # --- Entry point -------------------------------------------------------------------------------
 
 
-def diff_snapshots(model: type[models.Model], old: dict | None, new: dict) -> ObjectDiff:
-    """Compare two snapshots of a `model` object; `old` is None for a new object."""
+def diff_snapshots(model: type[models.Model], old: dict | None, new: dict, budget: Budget | None = None) -> ObjectDiff:
+    """Compare two snapshots of a `model` object; `old` is None for a new object.
+
+    `budget` bounds the word comparisons; a screen showing several diffs passes one budget to them all.
+    """
     is_new = old is None
+    budget = budget if budget is not None else Budget()
     old = old or {}
     lookups = _fetch_lookups(model, [old, new])
     diff = ObjectDiff(model=model, is_new=is_new)
@@ -100,7 +105,7 @@ def diff_snapshots(model: type[models.Model], old: dict | None, new: dict) -> Ob
             before, after = sorted(before or []), sorted(after or [])
         if (is_new and _is_empty(after)) or (not is_new and before == after):
             continue
-        diff.fields.append(_field_change(f, before, after, is_new, lookups))
+        diff.fields.append(_field_change(f, before, after, is_new, lookups, budget))
     for spec in child_rows(model):  # the kind's child rows (models/kinds.py), matched on their key
         if spec.relation in new.get("children", {}) or spec.relation in old.get("children", {}):
             diff.rows += _row_changes(
@@ -142,10 +147,17 @@ def _kind(f: models.Field) -> FieldKind:
     return "value"
 
 
-def _field_change(f: models.Field, before: Any, after: Any, is_new: bool, lookups: Lookups) -> FieldChange:
+def _field_change(
+    f: models.Field, before: Any, after: Any, is_new: bool, lookups: Lookups, budget: Budget
+) -> FieldChange:
     kind = _kind(f)
+    note = ""
     if kind == "text":
-        old_html, new_html = word_diff(before or "", after or "")
+        if is_new:  # nothing to compare with: all of it is added
+            old_html, new_html = SafeString(""), _wrap("ins", after or "")
+        else:
+            compared = text_diff(before or "", after or "", budget)
+            old_html, new_html, note = compared.old_html, compared.new_html, compared.note
         if not is_new:
             old_html, new_html = old_html or SafeString(EMPTY), new_html or SafeString(EMPTY)
     elif kind == "set":
@@ -155,7 +167,7 @@ def _field_change(f: models.Field, before: Any, after: Any, is_new: bool, lookup
         new_html = _wrap("ins", display(f, after, lookups))
     if is_new:
         old_html = SafeString("")
-    return FieldChange(f.name, capfirst(f.verbose_name), old_html, new_html, kind)
+    return FieldChange(f.name, capfirst(f.verbose_name), old_html, new_html, kind, note)
 
 
 def display(f: models.Field, value: Any, lookups: Lookups) -> str:
@@ -176,24 +188,6 @@ def display(f: models.Field, value: Any, lookups: Lookups) -> str:
         except ValueError:
             return value
     return str(value)
-
-
-def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """Escaped old and new text, removed words in `<del>`, added words in `<ins>`."""
-    a = [t for t in re.split(r"(\s+)", old) if t]
-    b = [t for t in re.split(r"(\s+)", new) if t]
-    old_parts: list[str] = []
-    new_parts: list[str] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if op == "equal":
-            old_parts.append(escape(removed))
-            new_parts.append(escape(added))
-        else:
-            old_parts.append(_wrap("del", removed))
-            new_parts.append(_wrap("ins", added))
-    return SafeString("".join(old_parts)), SafeString("".join(new_parts))
 
 
 def _set_diff(f: models.Field, before: list, after: list, lookups: Lookups) -> tuple[SafeString, SafeString]:

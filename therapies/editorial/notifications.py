@@ -5,6 +5,11 @@ a rolled-back action sends nothing and a committed one always has its emails on
 record. Delivery is tried right after the commit; a failing mail server never
 undoes the action: the failure is logged and `manage.py send_pending_email`
 (cron) retries.
+
+Every sender claims the rows it sends (`SELECT … FOR UPDATE SKIP LOCKED`, held until each is marked
+sent), so the on-commit delivery and the cron job on every app server, running at once, never send
+one email twice: a row another sender holds is skipped, and a row already sent is not picked again.
+A subject is always one line (a line break in a header makes the mail library refuse the message).
 """
 
 import logging
@@ -18,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..models import OutboundEmail
+from ..models.limits import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +44,7 @@ SUBJECTS = {
 }
 
 MAX_ATTEMPTS = 10
+CLAIM_BATCH = 50  # rows a sender claims (and holds) at a time
 
 
 def reviewers():
@@ -68,10 +75,24 @@ def queue(event: str, change_request, *, actor, extra: dict | None = None) -> li
     )
 
 
+def _claimable():
+    return OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+
+
 def deliver(emails) -> int:
-    """Try to send the given unsent emails; return how many went. Failures are logged and kept for retry."""
+    """Try to send the given emails that are still unsent and not being sent by another sender; return how
+    many went. Failures are logged and kept for retry."""
+    ids = [e.pk for e in emails if e.sent_at is None and e.attempts < MAX_ATTEMPTS]
+    if not ids:
+        return 0
+    with transaction.atomic():
+        claimed = list(_claimable().filter(pk__in=ids).select_for_update(skip_locked=True).order_by("pk"))
+        return _send_claimed(claimed)
+
+
+def _send_claimed(pending: list[OutboundEmail]) -> int:
+    """Send rows this transaction holds locked, marking each as it goes."""
     sent = 0
-    pending = [e for e in emails if e.sent_at is None and e.attempts < MAX_ATTEMPTS]
     if not pending:
         return 0
     try:
@@ -83,7 +104,8 @@ def deliver(emails) -> int:
         return 0
     try:
         for email in pending:
-            message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to],
+            # one_line: rows queued before subjects were kept to one line would otherwise fail for good.
+            message = EmailMessage(one_line(email.subject), email.body, settings.DEFAULT_FROM_EMAIL, [email.to],
                                    connection=connection)
             try:
                 message.send()
@@ -103,8 +125,17 @@ def deliver(emails) -> int:
 
 
 def send_pending() -> int:
-    """Retry every unsent email (the send_pending_email command)."""
-    return deliver(list(OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)))
+    """Retry every unsent email (the send_pending_email command), one claimed batch at a time, each row at most
+    once per run (a failing one is left for the next run, not retried in a loop)."""
+    sent, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(_claimable().filter(pk__gt=after).select_for_update(skip_locked=True)
+                         .order_by("pk")[:CLAIM_BATCH])
+            if not batch:
+                return sent
+            sent += _send_claimed(batch)
+        after = batch[-1].pk
 
 
 def on_commit(event: str, change_request, *, actor, extra: dict | None = None) -> None:
@@ -122,7 +153,8 @@ def queue_message(
         return []
     body = render_to_string(template, context)
     return OutboundEmail.objects.bulk_create(
-        [OutboundEmail(to=address, subject=subject[:300], body=body, change_request=change_request) for address in to]
+        [OutboundEmail(to=address, subject=one_line(subject)[:300], body=body, change_request=change_request)
+         for address in to]
     )
 
 

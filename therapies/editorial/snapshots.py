@@ -14,6 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from ..models import ChildRows, is_content, kind_for
+from ..models.limits import MarkdownField
+from .rendering import markdown_problem
 from .validation import describe_validation_error
 
 _encoder = DjangoJSONEncoder()
@@ -94,6 +96,9 @@ def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Mo
     obj = instance_from_snapshot(model, snapshot, base)
     in_snapshot = editable_fields(model)
     obj.full_clean(exclude=[f.name for f in model._meta.concrete_fields if f not in in_snapshot])
+    markdown_errors = markdown_problems(model, snapshot["fields"])
+    if markdown_errors:
+        raise ValidationError(markdown_errors)
     for spec in child_rows(model):
         rows = snapshot["children"].get(spec.relation, [])
         keys = [row[spec.key] for row in rows]
@@ -114,6 +119,19 @@ def _validate_row(spec: ChildRows, row: dict) -> None:
         raise ValidationError(
             f"{key_field.verbose_name.capitalize()} “{target}”: {describe_validation_error(error)}"
         ) from None
+
+
+def markdown_problems(model: type[models.Model], values: dict) -> dict[str, str]:
+    """Per Markdown field, why its text could not be shown formatted (too deeply nested, too large a
+    table: rendering.py); the length itself is checked by the field's own validator."""
+    problems = {}
+    for f in editable_fields(model):
+        text = values.get(f.name)
+        if isinstance(f, MarkdownField) and isinstance(text, str) and len(text) <= f.max_length:
+            problem = markdown_problem(text)
+            if problem:
+                problems[f.name] = problem
+    return problems
 
 
 def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:

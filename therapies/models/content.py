@@ -17,6 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import limits
+from .limits import BoundedTextField, MarkdownField
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
 from .vocabulary import AdministrationRoute, Indication, MSCourse, by_regulator
 
@@ -161,7 +163,7 @@ class PublishState(Publishable, models.Model):
         help_text="When set, publish_scheduled unpublishes it at this time.",
     )
     # Who asked for the scheduled unpublishing and why: it happens in their name, with their reason.
-    unpublish_reason = models.TextField(blank=True, editable=False)
+    unpublish_reason = BoundedTextField(max_length=limits.REASON, blank=True, editable=False)
     unpublish_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -284,14 +286,15 @@ class Therapy(PublishState):
         max_length=200, help_text="For example “humanised anti-CD20 monoclonal antibody”."
     )
     molecular_target = models.CharField(max_length=100)
-    mechanism = models.TextField("how it works", help_text="Markdown.")
+    mechanism = MarkdownField("how it works", max_length=limits.SECTION_TEXT, help_text="Markdown.")
     routes = models.ManyToManyField(
         AdministrationRoute, related_name="therapies", help_text="Every route it is approved for, by any regulator."
     )
-    formulations = models.TextField(
+    formulations = MarkdownField(
+        max_length=limits.SECTION_TEXT,
         blank=True, help_text="Every approved formulation, with the regulators that approved it. Markdown."
     )
-    dosing = models.TextField(help_text="Markdown.")
+    dosing = MarkdownField(max_length=limits.SECTION_TEXT, help_text="Markdown.")
     # Not "indications": revisions saved before 0010 hold MS course ids under that name, which must never
     # be read as ids of these rows (a revert of such a revision drafts no indications instead).
     approved_indications = models.ManyToManyField(
@@ -299,8 +302,8 @@ class Therapy(PublishState):
         related_name="therapies",
         help_text="What each regulator approved it for, with the regulator's qualifiers.",
     )
-    indication_notes = models.TextField(
-        blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
+    indication_notes = MarkdownField(
+        max_length=limits.SECTION_TEXT, blank=True, help_text="Who exactly it is approved for, by regulator. Markdown."
     )
     fda_approval_date = models.DateField(
         "first FDA approval", null=True, blank=True, validators=[validate_not_future]
@@ -321,26 +324,33 @@ class Therapy(PublishState):
     summary = models.CharField(
         max_length=300, help_text="Plain text, one or two sentences: used in lists and the meta description."
     )
-    body = models.TextField(help_text="Markdown.")
-    monitoring = models.TextField(help_text="Markdown.")
+    body = MarkdownField(max_length=limits.MAIN_TEXT, help_text="Markdown.")
+    monitoring = MarkdownField(max_length=limits.SECTION_TEXT, help_text="Markdown.")
     # The three sections every live therapy must have (DESIGN.md "Content model"; publishing checks them
     # through the therapy kind's required_sections, kinds.py). Blank is allowed in a draft, written in steps.
-    pregnancy = models.TextField(
+    pregnancy = MarkdownField(
         "pregnancy and breastfeeding",
+        max_length=limits.SECTION_TEXT,
         blank=True,
         help_text="Pregnancy, breastfeeding, and contraception with how long after stopping, by regulator. Markdown.",
     )
     pregnancy_references = models.ManyToManyField(
         Reference, blank=True, related_name="therapies_pregnancy", verbose_name="pregnancy and breastfeeding sources"
     )
-    contraindications = models.TextField(
-        "who should not take it", blank=True, help_text="Contraindications, by regulator. Markdown."
+    contraindications = MarkdownField(
+        "who should not take it",
+        max_length=limits.SECTION_TEXT,
+        blank=True,
+        help_text="Contraindications, by regulator. Markdown.",
     )
     contraindications_references = models.ManyToManyField(
         Reference, blank=True, related_name="therapies_contraindications", verbose_name="who should not take it sources"
     )
-    urgent_help = models.TextField(
-        "when to get urgent help", blank=True, help_text="Warning symptoms and what to do. Markdown."
+    urgent_help = MarkdownField(
+        "when to get urgent help",
+        max_length=limits.SECTION_TEXT,
+        blank=True,
+        help_text="Warning symptoms and what to do. Markdown.",
     )
     urgent_help_references = models.ManyToManyField(
         Reference, blank=True, related_name="therapies_urgent_help", verbose_name="when to get urgent help sources"
@@ -388,17 +398,19 @@ class Trial(PublishState):
         Therapy, on_delete=models.PROTECT, related_name="trials", help_text="The therapy studied."
     )
     comparator = models.CharField(max_length=200)
-    population = models.TextField(help_text="Who took part. Plain text.")
+    population = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, help_text="Who took part. Plain text.")
     population_courses = models.ManyToManyField(MSCourse, related_name="trials", blank=True)
     number_randomised = models.PositiveIntegerField(
         validators=[MinValueValidator(1, "The number randomised must be at least 1.")]
     )
     duration = models.CharField(max_length=100)
-    primary_endpoint = models.TextField()
-    headline_result = models.TextField(help_text="Plain text, with the figures.")
+    primary_endpoint = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH)
+    headline_result = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, help_text="Plain text, with the figures.")
     publication = models.CharField(max_length=300, help_text="Citation of the main publication.")
     summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
-    body = models.TextField(blank=True, help_text="What the trial means for patients. Markdown.")
+    body = MarkdownField(
+        max_length=limits.MAIN_TEXT, blank=True, help_text="What the trial means for patients. Markdown."
+    )
     references = models.ManyToManyField(Reference, blank=True, related_name="trials")
 
     class Meta:
@@ -419,12 +431,12 @@ class Risk(PublishState):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug])
     summary = models.CharField(max_length=300, help_text="Plain text for lists and the meta description.")
-    description = models.TextField(help_text="Markdown.")
+    description = MarkdownField(max_length=limits.MAIN_TEXT, help_text="Markdown.")
     severity = models.CharField(max_length=20, choices=Severity.choices)
     boxed_warning = models.BooleanField(
         default=False, help_text="Carries a boxed warning in the US prescribing information."
     )
-    monitoring = models.TextField("monitoring and mitigation", help_text="Markdown.")
+    monitoring = MarkdownField("monitoring and mitigation", max_length=limits.SECTION_TEXT, help_text="Markdown.")
     references = models.ManyToManyField(Reference, blank=True, related_name="risks")
 
     class Meta:
@@ -455,7 +467,7 @@ class TherapyRisk(models.Model):
     boxed_warning = models.BooleanField(
         default=False, help_text="This therapy's US prescribing information has a boxed warning about this risk."
     )
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, blank=True)
 
     objects = TherapyRiskManager()
 

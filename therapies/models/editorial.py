@@ -12,6 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
+from . import limits
+from .limits import BoundedTextField, one_line
+
 
 class State(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -53,8 +56,9 @@ class ChangeRequest(models.Model):
     """The unit of review, like a pull request: one or more revisions published together."""
 
     title = models.CharField(max_length=200)
-    change_note = models.TextField(
+    change_note = BoundedTextField(
         "Change note",
+        max_length=limits.CHANGE_NOTE,
         blank=True,
         help_text="Public: shown in the page history and the change log, e.g. "
         "“Added the 2018 stroke warning for alemtuzumab”.",
@@ -99,7 +103,9 @@ class ChangeRequest(models.Model):
         help_text="The reviewer who scheduled it reviewed every page in full: the scheduled publish records a full "
         "review (rule 6).",
     )
-    closed_reason = models.TextField(blank=True, help_text="Why it was rejected or withdrawn.")
+    closed_reason = BoundedTextField(
+        max_length=limits.REASON, blank=True, help_text="Why it was rejected or withdrawn."
+    )
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="authored_change_requests",
@@ -118,6 +124,12 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Always one line, however it was written: the title is every email's subject, and a line break
+        # there made each email about the change request fail for good (reviewers were never told).
+        self.title = one_line(self.title)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:therapies_changerequest_change", args=[self.pk])
@@ -215,7 +227,7 @@ class ReviewComment(models.Model):
     field_name = models.CharField(max_length=100, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = BoundedTextField(max_length=limits.COMMENT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -314,8 +326,13 @@ class CorrectionSuggestion(models.Model):
     content_object = GenericForeignKey("content_type", "object_id")
     page_path = models.CharField(max_length=300)
     page_title = models.CharField(max_length=200, blank=True)
-    what_is_wrong = models.TextField("What is wrong")
-    source = models.TextField("Source", blank=True, help_text="Where the correct information can be found.")
+    what_is_wrong = BoundedTextField("What is wrong", max_length=limits.CORRECTION)
+    source = BoundedTextField(
+        "Source",
+        max_length=limits.CORRECTION_SOURCE,
+        blank=True,
+        help_text="Where the correct information can be found.",
+    )
     email = models.EmailField(blank=True, help_text="Optional, for a reply.")
     client_key = models.CharField(max_length=64, db_index=True, help_text="Hash of the sender's address (rate limit).")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -9,7 +9,9 @@ fills, and a place holds at most one text.
 
 from django.db import models
 
+from . import limits
 from .content import PublishState
+from .limits import MarkdownField
 from .querysets import LiveQuerySet
 
 
@@ -74,7 +76,9 @@ class EditorialText(PublishState):
         blank=True,
         help_text="Plain text: the page's description in search results (a page introduction only; else empty).",
     )
-    body = models.TextField(blank=True, help_text="Markdown. For an introduction, the lead paragraph.")
+    body = MarkdownField(
+        max_length=limits.SECTION_TEXT, blank=True, help_text="Markdown. For an introduction, the lead paragraph."
+    )
 
     objects = EditorialTextManager()
 

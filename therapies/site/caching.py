@@ -1,5 +1,12 @@
 """The public page cache: `@public_page` on a public GET view, invalidated by publishing.
 
+What a page depends on in its URL is declared: `@public_page(params=("route", "page"))`. The key holds
+the path and only those parameters, and the view is handed a request whose GET holds only those, so
+it cannot read what the key leaves out: `/therapies/?x=1` is the same entry as `/therapies/` (once,
+every distinct query string was a new hour-long entry: one client added 666 in 20 s). A view that
+finds a declared parameter's value invalid (a page number that is not one, an unknown filter, a
+search that matches nothing) calls `refuse_to_store(request)`: junk values are answered, never kept.
+
 How it stays correct across several app servers (docs/PERFORMANCE.md has the full story):
 
 * One cache for every server: Django's cache framework, Redis when CACHE_URL is set.
@@ -12,6 +19,13 @@ How it stays correct across several app servers (docs/PERFORMANCE.md has the ful
   page can be stored under a new version.
 * The version key never expires. If it is lost anyway (Redis restarted or evicted it),
   a fresh version is started from the clock, so pages stored before can never match it.
+* If the cache cannot record a publish, pages are served uncached until it can, never stale.
+  A full Redis (maxmemory with `noeviction`) refuses the raise but still deletes: the version key is
+  deleted, and with no version to read every page is rendered uncached until a fresh one can be
+  written. A Redis that cannot be reached at all leaves this process owing the raise: it is paid
+  before this process next uses the cache. So is one after any failed lookup (Redis was down; a
+  publish elsewhere may have failed to record), so a Redis that comes back holding pages from
+  before is never trusted until its version has moved on. README "Redis" gives the settings.
 * A cache hit costs no database query. Each process also keeps the pages it served last in its
   own memory (`_recent`, checked against the shared version on every request), so a hit usually
   costs one small cache read (the version) instead of carrying the whole page from Redis.
@@ -47,11 +61,12 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
@@ -104,6 +119,19 @@ class _RecentPages:
 _recent = _RecentPages(RECENT_PAGES)
 
 
+class _Debt:
+    """Whether this process may have missed recording a publish in the shared cache (see the docstring)."""
+
+    owed = False
+
+
+_debt = _Debt()
+
+
+class NoContentVersion(Exception):
+    """The cache holds no content version and cannot take a fresh one (it is full): serve uncached."""
+
+
 def _cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
@@ -118,31 +146,72 @@ def _fresh_version() -> int:
 
 
 def current_version() -> int:
-    """The content version, starting a fresh one if the key is missing."""
+    """The content version, starting a fresh one if the key is missing; raises if there is none to be had."""
     cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _fresh_version(), timeout=None)
         version = cache.get(VERSION_KEY)
+    if version is None:
+        raise NoContentVersion("the page cache holds no content version")
     return version
 
 
-def bump_content_version(**_signal_kwargs) -> None:
-    """Invalidate every cached page on every server (receiver of signals.content_published)."""
+def _raise_version() -> None:
     cache = _cache()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # missing: a fresh version is newer than anything stored
         cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+
+
+def bump_content_version(**_signal_kwargs) -> None:
+    """Invalidate every cached page on every server (receiver of signals.content_published).
+
+    A cache failure must not undo a committed publish, nor leave readers the old pages: see the
+    module docstring for what happens instead.
+    """
+    try:
+        _raise_version()
     except Exception:
-        # A cache outage must not undo a committed publish; pages expire after PAGE_CACHE_SECONDS anyway.
-        logger.exception("Could not raise the page-cache content version; cached pages expire on their own")
+        logger.exception("Could not raise the page-cache content version; deleting it so pages go uncached")
+        _debt.owed = True
+        try:
+            _cache().delete(VERSION_KEY)  # a full Redis still deletes: no version, so nothing is served from it
+        except Exception:
+            logger.exception("The page cache is unreachable; this process raises the version when it is back")
+
+
+def _pay_debt() -> None:
+    """Raise the version this process may owe before trusting the cache again; raises while it still can't."""
+    if _debt.owed:
+        _raise_version()
+        _debt.owed = False
+        logger.warning("Page cache reachable again: content version raised, so no page from before is served")
+
+
+def declared_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
+    """Only the declared parameters of `query`, each with all its values in their order."""
+    kept = QueryDict(mutable=True)
+    for name in params:
+        values = query.getlist(name)
+        if values:
+            kept.setlist(name, values)
+    kept._mutable = False
+    return kept
 
 
 def page_key(request: HttpRequest) -> str:
-    """Scheme, host, path and the raw query string, hashed to a fixed length."""
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{request.META.get('QUERY_STRING', '')}"
+    """Scheme, host, path and the request's GET (only the declared parameters, once public_page has run),
+    hashed to a fixed length."""
+    query = urlencode([(name, value) for name, values in request.GET.lists() for value in values])
+    raw = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def refuse_to_store(request: HttpRequest) -> None:
+    """The view found a declared parameter's value invalid: answer it, but keep no copy (no cache flooding)."""
+    request.page_cache_refused = True
 
 
 def _bypasses_cache(request: HttpRequest) -> bool:
@@ -158,6 +227,8 @@ def _bypasses_cache(request: HttpRequest) -> bool:
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if request.method != "GET" or response.status_code not in CACHEABLE_STATUS or response.streaming:
         return False
+    if getattr(request, "page_cache_refused", False):
+        return False  # an answer to junk input
     if response.cookies:
         return False  # a per-reader cookie (a message, a preference) must never be shared
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
@@ -195,8 +266,9 @@ def _from_stored(stored: tuple) -> tuple[HttpResponse, str, float]:
 def _lookup(key: str) -> tuple[int, tuple | None]:
     """The current content version, and the page stored under `key` for it (None on a miss).
 
-    This process's recent copy first, then the shared cache; raises if the shared cache is down.
+    This process's recent copy first, then the shared cache; raises if the shared cache is down or full.
     """
+    _pay_debt()
     version = current_version()
     stored = _recent.get(key, version)
     if stored is None:
@@ -226,11 +298,21 @@ def _answer(request: HttpRequest, response: HttpResponse, etag: str, rendered_at
     return _conditional(request, response, etag, rendered_at)
 
 
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache a public, anonymous GET view in the shared page cache (see the module docstring)."""
+def public_page(
+    view: Callable[..., HttpResponse] | None = None, *, params: Iterable[str] = ()
+) -> Callable[..., HttpResponse]:
+    """Cache a public, anonymous GET view in the shared page cache (see the module docstring).
+
+    `params`: the query parameters the view reads. The view sees only these; the rest of the query
+    string is dropped, from the request and from the cache key. `@public_page` alone declares none.
+    """
+    if view is None:
+        return functools.partial(public_page, params=params)
+    params = tuple(params)
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.GET = declared_query(request.GET, params)
         use_cache = page_cache_enabled() and not _bypasses_cache(request)
         key = page_key(request) if use_cache else ""
         version = stored = None
@@ -239,6 +321,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 version, stored = _lookup(key)
             except Exception:
                 logger.exception("Page cache unavailable; rendering %s uncached", request.path)
+                _debt.owed = True  # a publish may have failed to record meanwhile: raise the version once back
                 use_cache = False
         if stored is not None:
             response, etag, rendered_at = _from_stored(stored)
@@ -259,4 +342,5 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return _answer(request, response, etag, rendered_at)
 
     wrapper.public_page = True
+    wrapper.page_params = params
     return wrapper

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..models import ChangeRequest, Revision, Significance, page_kinds
-from .caching import public_page
+from .caching import public_page, refuse_to_store
 from .pagination import page_of
 
 UPDATES_PER_PAGE = 20
@@ -79,10 +79,12 @@ def significance_from(request: HttpRequest) -> tuple[UpdatesFilterForm, str | No
     form = UpdatesFilterForm(request.GET or None)
     if form.is_bound and form.is_valid():
         return form, form.cleaned_data["significance"] or None
+    if form.is_bound:
+        refuse_to_store(request)  # an unknown significance is explained, never kept in the cache
     return form, None
 
 
-@public_page
+@public_page(params=("significance", "page"))
 def updates(request: HttpRequest) -> HttpResponse:
     form, significance = significance_from(request)
     page, page_notice = page_of(

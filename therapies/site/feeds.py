@@ -17,6 +17,19 @@ from .changelog import published_changes, significance_from, with_live_pages
 FEED_ENTRIES = 50
 
 
+class PlainTextSummaryAtomFeed(Atom1Feed):
+    """Atom with each entry's summary marked `type="text"`.
+
+    A change note is plain text. Django's Atom feed marks every summary `type="html"`, so a feed reader
+    would render any markup an editor typed into a note ("<b>", a link) as HTML.
+    """
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 @dataclass(frozen=True)
 class FeedQuery:
     significance: str | None
@@ -24,7 +37,7 @@ class FeedQuery:
 
 
 class UpdatesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryAtomFeed
     author_name = "msinfo editorial team"
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> FeedQuery:

@@ -20,15 +20,21 @@ from django.views.decorators.csrf import csrf_exempt
 from . import compare as comparing
 from . import corrections
 from . import search as searching
-from .caching import public_page
+from .caching import public_page, refuse_to_store
 
 RESULTS_PER_PAGE = 10
+RATE_LIMITED = (
+    "You have sent several suggestions in the last hour, which is our limit. Nothing was "
+    "saved this time: please try again in an hour. Thank you for helping."
+)
 SEARCH_EXAMPLES = ["Ocrevus", "primary progressive", "PML", "S1P", "NCT01247324", "liver"]
 
 
-@public_page
+@public_page(params=("q", "page"))
 def search(request: HttpRequest) -> HttpResponse:
     outcome = searching.search(request.GET.get("q", ""), page=request.GET.get("page"), per_page=RESULTS_PER_PAGE)
+    if outcome.error or (outcome.query and not outcome.total):
+        refuse_to_store(request)  # junk queries are answered, never kept: random strings must not fill the cache
     # search() fetched only this page's hits; the paginator just numbers the pages (over a range).
     page = Page(outcome.hits, outcome.page, Paginator(range(outcome.listed), RESULTS_PER_PAGE))
     # A therapy's result line names every route it is given by: one query for the page's therapies.
@@ -49,9 +55,11 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/search.html", context)
 
 
-@public_page
+@public_page(params=("t",))
 def compare(request: HttpRequest) -> HttpResponse:
     comparison = comparing.build_comparison(request.GET.getlist("t"))
+    if comparison.messages:
+        refuse_to_store(request)  # unknown, repeated or too many therapies: answered, never kept
     slugs = comparison.slugs
     columns = [
         {
@@ -110,18 +118,16 @@ def suggest_correction(request: HttpRequest, model_name: str, slug: str) -> Http
             return HttpResponseRedirect(thanks_url)  # looks accepted; nothing is stored
         else:
             client = corrections.client_key(request)
-            if corrections.is_rate_limited(client):
-                status = 429
-                notice = (
-                    "You have sent several suggestions in the last hour, which is our limit. Nothing was "
-                    "saved this time: please try again in an hour. Thank you for helping."
-                )
-            elif form.is_valid():
-                corrections.store_suggestion(obj=obj, cleaned_data=form.cleaned_data, client=client)
-                corrections.count_submission(client)
-                return HttpResponseRedirect(thanks_url)
-            else:
+            try:
+                if corrections.is_rate_limited(client):
+                    raise corrections.RateLimited
+                if form.is_valid():
+                    corrections.store_suggestion(obj=obj, cleaned_data=form.cleaned_data, client=client)
+                    return HttpResponseRedirect(thanks_url)
                 status = 400
+            except corrections.RateLimited:
+                status = 429
+                notice = RATE_LIMITED
     else:
         form = corrections.CorrectionForm(action=action)
     context = {"page_object": obj, "form": form, "notice": notice}

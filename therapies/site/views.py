@@ -29,7 +29,7 @@ from ..models import (
     Trial,
     live_q,
 )
-from .caching import public_page
+from .caching import public_page, refuse_to_store
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)
@@ -85,14 +85,15 @@ class TherapyFilterForm(forms.Form):
         self.fields["course"].choices = [("", "Any MS course")] + [(c.code, c.name) for c in courses]
 
 
-@public_page
+@public_page(params=("course", "route", "drug_class", "page"))
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
     therapies = Therapy.objects.live().prefetch_related("routes", "approved_indications")
     filters: dict[str, str] = {}
     if form.is_bound:
-        form.is_valid()
+        if not form.is_valid():
+            refuse_to_store(request)  # answered with the errors listed, but never kept: junk must not fill the cache
         # Apply only the filters that are valid; the template lists the others' errors.
         filters = {name: value for name, value in form.cleaned_data.items() if value}
         if "course" in filters:
@@ -158,7 +159,7 @@ TRIALS_PER_PAGE = 50
 RISKS_PER_PAGE = 50
 
 
-@public_page
+@public_page(params=("page",))
 def trial_list(request: HttpRequest) -> HttpResponse:
     trials = Trial.objects.live().select_related("therapy").order_by("therapy__name", "name")
     page, page_notice = page_of(request, trials, TRIALS_PER_PAGE)
@@ -192,7 +193,7 @@ def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
     return HttpResponsePermanentRedirect(trial.get_absolute_url())
 
 
-@public_page
+@public_page(params=("page",))
 def risk_list(request: HttpRequest) -> HttpResponse:
     live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
     risks = (

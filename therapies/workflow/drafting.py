@@ -19,7 +19,9 @@ from ..models import (
     Revision,
     Significance,
     kind_for,
+    limits,
 )
+from ..models.limits import one_line
 from .audit import record
 from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require
 from .locks import back_to_draft_if_reviewed, lock_object, locked_change_request, model_for, send_back_citing
@@ -31,6 +33,8 @@ from .permissions import (
 
 logger = logging.getLogger(__name__)
 
+TITLE_LIMIT = ChangeRequest._meta.get_field("title").max_length
+
 
 # --- Actions: drafting -------------------------------------------------------------------------------
 
@@ -38,11 +42,12 @@ logger = logging.getLogger(__name__)
 def start_change_request(*, user, title: str, significance: str = Significance.MINOR) -> ChangeRequest:
     if not is_editor(user):
         raise WorkflowError("Only medical editors and reviewers can start a change request.")
-    title = clean_text(title)
+    # One line (it is every email's subject), and no longer than the column.
+    title = one_line(clean_text(title, limit=TITLE_LIMIT, what="The title"))
     if not title:
         raise WorkflowError("Give the change request a short title.")
     with transaction.atomic():
-        change_request = ChangeRequest.objects.create(title=title[:200], created_by=user, significance=significance)
+        change_request = ChangeRequest.objects.create(title=title, created_by=user, significance=significance)
         change_request.authors.add(user)
         record(user, AuditAction.CREATE, change_request=change_request)
     return change_request
@@ -190,7 +195,7 @@ def update_change_note(*, change_request: ChangeRequest, user, change_note: str)
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_edit(change_request, user))
-        change_note = clean_text(change_note)
+        change_note = clean_text(change_note, limit=limits.CHANGE_NOTE, what="The change note")
         if not change_note:
             raise WorkflowError("Write the change note before saving it.")
         if change_note != change_request.change_note:
@@ -226,7 +231,9 @@ def revert(*, revision: Revision, user) -> ChangeRequest:
     with transaction.atomic():
         change_request = start_change_request(
             user=user,
-            title=f"Revert {obj} to the version of {timezone.localtime(revision.published_at):%d %b %Y %H:%M}",
+            title=f"Revert {obj} to the version of {timezone.localtime(revision.published_at):%d %b %Y %H:%M}"[
+                :TITLE_LIMIT
+            ],
         )
         new_revision = add_object(change_request=change_request, user=user, obj=obj)
         new_revision.snapshot = revision.snapshot
@@ -252,7 +259,7 @@ def start_change_request_for(*, suggestions: list[CorrectionSuggestion], user) -
     if obj is None:
         raise WorkflowError("The page this suggestion was about no longer exists.")
     with transaction.atomic():
-        change_request: ChangeRequest = start_change_request(user=user, title=f"Correction to {obj}")
+        change_request: ChangeRequest = start_change_request(user=user, title=f"Correction to {obj}"[:TITLE_LIMIT])
         revision = add_object(change_request=change_request, user=user, obj=obj)
         CorrectionSuggestion.objects.filter(pk__in=[s.pk for s in suggestions]).update(
             change_request=change_request, status=CorrectionStatus.IN_PROGRESS

@@ -21,11 +21,16 @@ class StaleDraft(WorkflowError):
 
 
 
-def clean_text(text: str | None) -> str:
-    """Text typed by a user, trimmed. A NUL character can't be stored (PostgreSQL refuses it): say so."""
+def clean_text(text: str | None, *, limit: int | None = None, what: str = "The text") -> str:
+    """Text typed by a user, trimmed. A NUL character can't be stored (PostgreSQL refuses it), and text
+    over its limit (models/limits.py) is refused before the database sees it: say so."""
     text = (text or "").strip()
     if "\x00" in text:
-        raise WorkflowError("The text contains a NUL character, which cannot be saved; remove it and try again.")
+        raise WorkflowError(f"{what} contains a NUL character, which cannot be saved; remove it and try again.")
+    if limit is not None and len(text) > limit:
+        raise WorkflowError(
+            f"{what} is {len(text):,} characters long; the limit is {limit:,}. Shorten it and try again."
+        )
     return text
 
 

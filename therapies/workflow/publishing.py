@@ -15,6 +15,7 @@ from ..models import (
     Revision,
     State,
     kind_for,
+    limits,
 )
 from .audit import announce, record
 from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
@@ -159,7 +160,7 @@ def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
     """Take an object off every public page, list, count, sitemap and search."""
     if not is_reviewer(user):
         raise WorkflowError("Only medical reviewers can unpublish content.")
-    if not clean_text(reason):
+    if not clean_text(reason, limit=limits.REASON, what="The reason"):
         raise WorkflowError("Give the reason for unpublishing: it is kept in the audit log.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -193,7 +194,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
     """Rule 6: a reviewer confirms the whole page is still accurate, without changing content."""
     if not is_reviewer(user):
         raise WorkflowError("Only medical reviewers can confirm that a page is still accurate.")
-    if not clean_text(note):
+    if not clean_text(note, limit=limits.REASON, what="The note"):
         raise WorkflowError("Add a short note on what you checked.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)

@@ -11,6 +11,7 @@ from ..models import (
     ReviewComment,
     Revision,
     State,
+    limits,
 )
 from .audit import record
 from .drafting import delete_unpublished
@@ -34,7 +35,7 @@ def submit(*, change_request: ChangeRequest, user, change_note: str | None = Non
         change_request = locked_change_request(change_request)
         require(can_submit(change_request, user))
         if change_note is not None:
-            change_request.change_note = clean_text(change_note)
+            change_request.change_note = clean_text(change_note, limit=limits.CHANGE_NOTE, what="The change note")
         if not change_request.change_note:
             raise WorkflowError("Write a public change note before submitting: readers see it in the page history.")
         change_request.state = State.IN_REVIEW
@@ -55,7 +56,7 @@ def comment(
     parent: ReviewComment | None = None,
 ) -> ReviewComment:
     require(can_comment(change_request, user))
-    body = clean_text(body)
+    body = clean_text(body, limit=limits.COMMENT, what="The comment")
     if not body:
         raise WorkflowError("The comment is empty.")
     if revision is not None and revision.change_request_id != change_request.pk:
@@ -109,7 +110,7 @@ def request_changes(*, change_request: ChangeRequest, user, comment_text: str) -
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_request_changes(change_request, user))
-        if not clean_text(comment_text):
+        if not clean_text(comment_text, limit=limits.COMMENT, what="The comment"):
             raise WorkflowError("Say what needs to change: the editor will see your comment.")
         ReviewComment.objects.create(change_request=change_request, author=user, body=clean_text(comment_text))
         change_request.state = State.CHANGES_REQUESTED
@@ -125,7 +126,7 @@ def reject(*, change_request: ChangeRequest, user, reason: str) -> ChangeRequest
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_reject(change_request, user))
-        if not clean_text(reason):
+        if not clean_text(reason, limit=limits.REASON, what="The reason"):
             raise WorkflowError("Give the reason for rejecting: the authors will see it.")
         _close(change_request, State.REJECTED, clean_text(reason))
         record(user, AuditAction.REJECT, change_request=change_request, details={"reason": clean_text(reason)})
@@ -137,7 +138,7 @@ def withdraw(*, change_request: ChangeRequest, user, reason: str = "") -> Change
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_withdraw(change_request, user))
-        _close(change_request, State.WITHDRAWN, clean_text(reason))
+        _close(change_request, State.WITHDRAWN, clean_text(reason, limit=limits.REASON, what="The reason"))
         record(user, AuditAction.WITHDRAW, change_request=change_request, details={"reason": clean_text(reason)})
     return change_request
 

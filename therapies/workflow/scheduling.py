@@ -15,6 +15,7 @@ from ..models import (
     ChangeRequest,
     State,
     content_models,
+    limits,
 )
 from .audit import announce, record
 from .errors import WorkflowError, clean_text, require
@@ -136,7 +137,7 @@ def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason
         at = _future_time(at, "for it to come off the site")
         previous = obj.unpublish_at
         obj.unpublish_at = at
-        obj.unpublish_reason = clean_text(reason)
+        obj.unpublish_reason = clean_text(reason, limit=limits.REASON, what="The reason")
         obj.unpublish_requested_by = user
         obj.save(update_fields=["unpublish_at", "unpublish_reason", "unpublish_requested_by"])
         record(user, AuditAction.SCHEDULE_UNPUBLISH, obj=obj, details={

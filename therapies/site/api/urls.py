@@ -112,11 +112,38 @@ def head_as_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def _field_names(model) -> set[str]:
+    """A ninja parameter model's query names, descending into nested ones (the pagination input)."""
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        nested = field.annotation
+        if isinstance(nested, type) and hasattr(nested, "model_fields"):
+            names |= _field_names(nested)
+        else:
+            names.add(field.alias or name)
+    return names
+
+
+def query_parameters(ninja_api: NinjaAPI) -> tuple[str, ...]:
+    """Every query parameter any operation of the API reads. The page cache keys on these only and hands the
+    view no others (caching.py, issue 15); one list for all operations keeps it simple, and an operation
+    ignores the parameters it does not read."""
+    names: set[str] = set()
+    for _prefix, api_router in ninja_api._routers:
+        for path_view in api_router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    if model.__ninja_param_source__ == "query":
+                        names |= _field_names(model)
+    return tuple(sorted(names))
+
+
 def served_as_public_pages(patterns: list) -> list:
     """The API's URL patterns, each view wrapped in the page cache (and HEAD answered as GET)."""
     served: list[URLPattern | URLResolver] = []
+    params = query_parameters(api)
     for pattern in patterns:
-        view = public_page(head_as_get(pattern.callback))
+        view = public_page(head_as_get(pattern.callback), params=params)
         served.append(URLPattern(pattern.pattern, view, pattern.default_args, pattern.name))
     return served
 

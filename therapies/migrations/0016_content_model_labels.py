@@ -46,7 +46,7 @@ def route_from_routes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0013_roles_are_audited'),
+        ('therapies', '0015_text_limits_on_new_kinds'),
     ]
 
     operations = [
