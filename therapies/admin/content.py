@@ -189,7 +189,7 @@ class MSCourseAdmin(ReadOnlyMixin, StrictIdAdmin):
 
 
 @admin.register(Indication)
-class IndicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class IndicationAdmin(ReadOnlyMixin, StrictIdAdmin):
     """Approved uses with their qualifiers: reference data from fixtures/, changed in the repository."""
 
     list_display = ["code", "regulator", "name", "position"]
@@ -198,7 +198,7 @@ class IndicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(AdministrationRoute)
-class AdministrationRouteAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AdministrationRouteAdmin(ReadOnlyMixin, StrictIdAdmin):
     list_display = ["code", "position"]
 
 
