@@ -295,7 +295,7 @@ class Therapy(PublishState):
         blank=True, help_text="Every approved formulation, with the regulators that approved it. Markdown."
     )
     dosing = MarkdownField(max_length=limits.SECTION_TEXT, help_text="Markdown.")
-    # Not "indications": revisions saved before 0010 hold MS course ids under that name, which must never
+    # Not "indications": revisions saved before 0016 hold MS course ids under that name, which must never
     # be read as ids of these rows (a revert of such a revision drafts no indications instead).
     approved_indications = models.ManyToManyField(
         Indication,
