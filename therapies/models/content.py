@@ -5,14 +5,13 @@ are set by publishing (and by the seed fixtures); public code reads them only
 through `.live()`, `live_q()` and `is_live` (querysets.py).
 """
 
-import datetime
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -20,37 +19,18 @@ from django.utils import timezone
 from . import limits
 from .limits import BoundedTextField, MarkdownField
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
+
+# Re-exported: migrations name validate_not_future by this module's path.
+from .validators import (
+    validate_doi,
+    validate_nct_id,
+    validate_not_future,
+    validate_pmid,
+    validate_slug,
+)
 from .vocabulary import AdministrationRoute, Indication, MSCourse, by_regulator
 
 T = TypeVar("T")  # a therapy–risk link: a saved TherapyRisk, or an unsaved one in a preview
-
-# --- Validators ---------------------------------------------------------------
-
-validate_slug = RegexValidator(
-    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-    "Use lower-case letters, digits and single hyphens only, for example “opera-i”.",
-)
-validate_nct_id = RegexValidator(
-    r"^NCT\d{8}$",
-    "A ClinicalTrials.gov id is “NCT” followed by exactly 8 digits, for example NCT01247324.",
-)
-validate_pmid = RegexValidator(
-    r"^[1-9]\d{0,8}$", "A PubMed id is a number of up to 9 digits, for example 20089954."
-)
-validate_doi = RegexValidator(
-    r"^10\.\d{4,9}/\S+$",
-    "A DOI starts with “10.”, a registrant code and a slash, for example 10.1056/NEJMoa0907839.",
-)
-
-
-def validate_not_future(value: datetime.date) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError(
-            "An approval date cannot be in the future (%(date)s).",
-            params={"date": value.isoformat()},
-            code="future_date",
-        )
-
 
 # --- Choices --------------------------------------------------------------------
 
