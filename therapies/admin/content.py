@@ -25,6 +25,7 @@ from ..models import (
     State,
     Therapy,
     TherapyRisk,
+    TrialOutcome,
     Trial,
 )
 from . import review
@@ -121,6 +122,15 @@ class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
     fields = ["therapy", "frequency", "figure", "measure", "boxed_warning", "notes"]
 
 
+class TrialOutcomeInline(ReadOnlyMixin, admin.TabularInline):
+    """A trial's outcomes, read-only like the trial: they change only in a change request."""
+
+    model = TrialOutcome
+    extra = 0
+    fields = ["position", "label", "kind", "time_frame", "is_primary", "arms", "ratio", "ci_lower", "ci_upper",
+              "source"]
+
+
 class TrialInline(ReadOnlyMixin, admin.TabularInline):
     model = Trial
     extra = 0
@@ -143,6 +153,7 @@ class TrialAdmin(PublishStateAdmin):
     list_filter = [LiveFilter, "phase", "therapy", "population_courses"]
     list_select_related = ["therapy", "last_reviewed_by"]
     search_fields = ["name", "slug", "nct_id", "therapy__name", "comparator", "headline_result"]
+    inlines = [TrialOutcomeInline]
 
 
 @admin.register(Risk)

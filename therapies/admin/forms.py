@@ -89,6 +89,9 @@ class TherapyRiskRowForm(forms.Form):
 
 
 class BaseTherapyRiskFormSet(forms.BaseFormSet):
+    heading = "Risks of this therapy"
+    help = "One row per risk. Tick “Delete” to remove a risk; fill the empty row to add one."
+
     def kept_forms(self) -> list[forms.Form]:
         """Rows to keep: existing rows not marked for deletion, and extra rows that were filled in."""
         return [

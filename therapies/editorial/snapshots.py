@@ -45,9 +45,20 @@ def normalise_text(value: str) -> str:
 def _to_json(field: models.Field | None, value: Any) -> Any:
     if isinstance(value, str):
         return normalise_text(value)
-    if value is None or isinstance(value, bool | int):
-        return value
+    if value is None or isinstance(value, bool | int | float | list | dict):
+        return value  # a JSON field's list (a trial outcome's arms) is kept as it is
     return _encoder.default(value)
+
+
+def attname(spec: ChildRows, name: str) -> str:
+    """Where a child row keeps a snapshot field: "risk_id" for the foreign key "risk", "label" for "label"."""
+    return spec.model._meta.get_field(name).attname
+
+
+def child_instance(spec: ChildRows, row: dict, parent: models.Model | None = None) -> models.Model:
+    """An unsaved child row from a snapshot row (with its parent, when given)."""
+    values = {attname(spec, k): v for k, v in row.items() if k in spec.fields}
+    return spec.model(**values) if parent is None else spec.model(**{spec.parent: parent}, **values)
 
 
 def snapshot_of(obj: models.Model) -> dict:
@@ -60,8 +71,7 @@ def snapshot_of(obj: models.Model) -> dict:
     for spec in child_rows(model):
         rows = spec.model.objects.filter(**{spec.parent: obj}).order_by(spec.key)
         children[spec.relation] = [
-            {name: _to_json(None, getattr(row, f"{name}_id" if name == spec.key else name)) for name in spec.fields}
-            for row in rows
+            {name: _to_json(None, getattr(row, attname(spec, name))) for name in spec.fields} for row in rows
         ]
     return {"fields": fields, "m2m": m2m, "children": children}
 
@@ -105,17 +115,20 @@ def validate_snapshot(model: type[models.Model], snapshot: dict, base: models.Mo
         if len(keys) != len(set(keys)):
             raise ValidationError(f"The same {spec.key} is listed twice.")
         for row in rows:
-            _validate_row(spec, row)
+            _validate_row(spec, row, obj)
 
 
-def _validate_row(spec: ChildRows, row: dict) -> None:
-    """A child row's own rules (its model's clean(), e.g. a figure says what it counts), naming the row."""
-    instance = spec.model(**{(f"{k}_id" if k == spec.key else k): v for k, v in row.items() if k in spec.fields})
+def _validate_row(spec: ChildRows, row: dict, parent: models.Model) -> None:
+    """A child row's own rules (its model's clean(), e.g. a figure says what it counts, an outcome's arms are
+    no larger than the trial), naming the row."""
+    instance = child_instance(spec, row, parent)
     try:
         instance.clean()
     except ValidationError as error:
         key_field = spec.model._meta.get_field(spec.key)
-        target = key_field.related_model._base_manager.filter(pk=row.get(spec.key)).first() or row.get(spec.key)
+        target = row.get(spec.key)
+        if key_field.is_relation:
+            target = key_field.related_model._base_manager.filter(pk=target).first() or target
         raise ValidationError(
             f"{key_field.verbose_name.capitalize()} “{target}”: {describe_validation_error(error)}"
         ) from None
@@ -145,10 +158,5 @@ def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:
         getattr(obj, field.name).set(snapshot["m2m"].get(field.name, []))
     for spec in child_rows(model):
         spec.model.objects.filter(**{spec.parent: obj}).delete()
-        spec.model.objects.bulk_create(
-            [
-                spec.model(**{spec.parent: obj}, **{(f"{k}_id" if k == spec.key else k): v for k, v in row.items()})
-                for row in snapshot["children"].get(spec.relation, [])
-            ]
-        )
+        spec.model.objects.bulk_create([child_instance(spec, row, obj) for row in snapshot["children"].get(spec.relation, [])])
     return obj

@@ -1,4 +1,4 @@
-"""Models: content (content.py), editorial text (texts.py), the editorial records (editorial.py), the one
+"""Models: content (content.py), trial outcomes (outcomes.py), editorial text (texts.py), the editorial records (editorial.py), the one
 definition of "published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
 vocabularies content is described with (vocabulary.py)."""
 
@@ -49,6 +49,7 @@ from .kinds import (  # noqa: F401
     kind_named,
     page_kinds,
 )
+from .outcomes import OutcomeKind, TrialOutcome, outcome_errors  # noqa: F401
 from .querysets import live_q  # noqa: F401
 from .texts import EditorialPlace, EditorialText  # noqa: F401
 from .vocabulary import (  # noqa: F401

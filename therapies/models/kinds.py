@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .outcomes import TrialOutcome
 from .texts import EditorialText
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class ChildRows:
     relation: str  # the related name on the parent: "therapy_risks"
     model: type[models.Model]
     parent: str  # the child's foreign key to the parent: "therapy"
-    key: str  # the field that identifies one row among its siblings: "risk"
+    key: str  # the field that identifies one row among its siblings: "risk" (a foreign key) or "position"
     fields: tuple[str, ...]  # what a snapshot keeps of each row, the key included
     formset: str  # dotted path of the admin formset that edits them
     # A row added, or a change to one of these fields, makes the change a safety update (editorial/safety.py).
@@ -356,6 +357,17 @@ KINDS: tuple[ContentKind, ...] = (
             c=("body", "headline_result", "primary_endpoint", "population"),
             snippet=("summary", "headline_result", "body"),
             identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("nct_id", "upper")),
+        ),
+        children=(
+            ChildRows(
+                relation="outcomes",
+                model=TrialOutcome,
+                parent="trial",
+                key="position",
+                fields=("position", "label", "kind", "event", "time_frame", "is_primary", "arms", "ratio",
+                        "ci_lower", "ci_upper", "ci_level", "source"),
+                formset="therapies.admin.outcome_forms.TrialOutcomeFormSet",
+            ),
         ),
         links=(LiveLink("therapy"), CITES_SOURCES),
         delete_order=0,  # a trial PROTECTs its therapy
