@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 
-from ..editorial.snapshots import instance_from_snapshot, m2m_fields
+from ..editorial.snapshots import child_instance, instance_from_snapshot, m2m_fields
 from ..models import ChangeRequest, Revision, Risk, Therapy, TherapyRisk, Trial, kind_for
 from ..models.querysets import live_q
 from ..site.views import risk_detail_context, therapy_detail_context, trial_detail_context
@@ -49,11 +49,15 @@ def therapy_context(draft: Therapy, *, live_row: Therapy, revision: Revision) ->
         if row["risk"] in risks
     ]
     trials = Trial.objects.filter(live_q() | in_change_request(revision.change_request, Trial), therapy=live_row)
-    return therapy_detail_context(draft, trials=list(trials.order_by("name")), therapy_risks=links, history=[])
+    trials = trials.select_related("therapy").prefetch_related("outcomes").order_by("name")
+    return therapy_detail_context(draft, trials=list(trials), therapy_risks=links, history=[])
 
 
 def trial_context(draft: Trial, *, live_row: Trial, revision: Revision) -> dict:
-    return trial_detail_context(draft, history=[])
+    """A trial with its drafted outcomes."""
+    spec = kind_for(Trial).child("outcomes")
+    outcomes = [child_instance(spec, row, draft) for row in revision.snapshot["children"].get("outcomes", [])]
+    return trial_detail_context(draft, history=[], outcomes=outcomes)
 
 
 def risk_context(draft: Risk, *, live_row: Risk, revision: Revision) -> dict:

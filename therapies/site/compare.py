@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from ..models import Frequency, Therapy, TherapyRisk, Trial
+from .charts import Chart
+from .outcome_charts import COMPARE_CAVEAT, shared_scale_chart
 
 MIN_THERAPIES = 2
 MAX_THERAPIES = 4
@@ -24,6 +26,7 @@ class Comparison:
     # Live therapies not shown yet, as (slug, name), for the "Add a therapy" select.
     addable: list[tuple[str, str]] = field(default_factory=list)
     all_choices: list[tuple[str, str]] = field(default_factory=list)
+    relapse_chart: Chart | None = None  # the therapies' trial relapse rates on one scale (outcome_charts.py)
 
     @property
     def slugs(self) -> list[str]:
@@ -79,7 +82,11 @@ def build_comparison(requested: list[str]) -> Comparison:
             .prefetch_related(
                 "routes",
                 "approved_indications",
-                Prefetch("trials", queryset=Trial.objects.live().order_by("name"), to_attr="live_trials"),
+                Prefetch(
+                    "trials",
+                    queryset=Trial.objects.live().select_related("therapy").prefetch_related("outcomes").order_by("name"),
+                    to_attr="live_trials",
+                ),
                 Prefetch(
                     "therapy_risks",
                     queryset=TherapyRisk.objects.live().select_related("risk"),
@@ -91,6 +98,11 @@ def build_comparison(requested: list[str]) -> Comparison:
         comparison.therapies = [by_slug[s] for s in wanted if s in by_slug]
         for therapy in comparison.therapies:
             therapy.live_risks = Frequency.most_frequent_first(therapy.live_risks, then=lambda link: link.risk.name)
+    trials = [trial for therapy in comparison.therapies for trial in therapy.live_trials]
+    comparison.relapse_chart = shared_scale_chart(
+        "compare-relapses", trials, by_therapy=True, note=COMPARE_CAVEAT,
+        caption_start="Relapses a year in each therapy's trials, on one scale",
+    )
     shown = set(comparison.slugs)
     comparison.addable = [(slug, name) for slug, name in comparison.all_choices if slug not in shown]
     return comparison

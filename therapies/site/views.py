@@ -30,6 +30,8 @@ from ..models import (
     live_q,
 )
 from .caching import public_page, refuse_to_store
+from .glance import therapy_page_extras
+from .outcome_charts import trial_outcome_views
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)
@@ -133,13 +135,16 @@ def therapy_page_relations() -> tuple:
 
 
 def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
-    """What therapy_detail.html needs; shared with the preview of a draft."""
+    """What therapy_detail.html needs; shared with the preview of a draft. `trials` come with their outcomes
+    prefetched."""
+    therapy_risks = Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name)
     return {
         "therapy": therapy,
         "trials": trials,
-        "therapy_risks": Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name),
+        "therapy_risks": therapy_risks,
         "page": therapy,
         "history": history,
+        **therapy_page_extras(therapy, trials=trials, therapy_risks=therapy_risks),
     }
 
 
@@ -148,7 +153,8 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapy = get_object_or_404(Therapy.objects.live().prefetch_related(*therapy_page_relations()), slug=slug)
     context = therapy_detail_context(
         therapy,
-        trials=list(Trial.objects.live().filter(therapy=therapy).order_by("name")),
+        trials=list(Trial.objects.live().filter(therapy=therapy).select_related("therapy").prefetch_related("outcomes")
+                    .order_by("name")),
         therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
         history=page_history(therapy),
     )
@@ -173,17 +179,21 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     return render(request, "therapies/trial_list.html", context)
 
 
-def trial_detail_context(trial: Trial, *, history) -> dict:
-    return {"trial": trial, "page": trial, "history": history}
+def trial_detail_context(trial: Trial, *, history, outcomes: list) -> dict:
+    """What trial_detail.html needs; shared with the preview of a draft (whose outcomes are the draft's)."""
+    return {"trial": trial, "page": trial, "history": history, "outcome_views": trial_outcome_views(outcomes)}
 
 
 @public_page
 def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trial = get_object_or_404(
-        Trial.objects.live().select_related("therapy").prefetch_related(live_references(), "population_courses"),
+        Trial.objects.live()
+        .select_related("therapy")
+        .prefetch_related(live_references(), "population_courses", "outcomes"),
         slug=slug,
     )
-    return render(request, "therapies/trial_detail.html", trial_detail_context(trial, history=page_history(trial)))
+    context = trial_detail_context(trial, history=page_history(trial), outcomes=list(trial.outcomes.all()))
+    return render(request, "therapies/trial_detail.html", context)
 
 
 @public_page

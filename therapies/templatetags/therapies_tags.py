@@ -38,3 +38,20 @@ def significance_badge(significance: str, *, minor: bool = True) -> dict:
         "heading": Significance.heading_of(significance),
         "shown": minor or significance != Significance.MINOR,
     }
+
+
+@register.filter(name="lead")
+def lead_filter(text: str) -> SafeString:
+    """The first block of a reviewed Markdown section, formatted: its first paragraph, or its first list item
+    as a paragraph. "At a glance" quotes a section's own lead rather than a second copy of the words."""
+    lines = (text or "").strip().replace("\r\n", "\n").split("\n")
+    block: list[str] = []
+    for line in lines:
+        if not line.strip() or (block and line.startswith(("- ", "* ", "1. "))):
+            break
+        block.append(line)
+    first = "\n".join(block)
+    for marker in ("- ", "* ", "1. "):
+        if first.startswith(marker):
+            first = " ".join(part.strip() for part in first[len(marker):].split("\n"))
+    return markdown_filter(first)

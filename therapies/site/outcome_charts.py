@@ -1,0 +1,80 @@
+"""Which charts and natural-frequency sentences a page shows of trial outcomes (charts.py draws them).
+
+Reads outcomes already fetched (`trial.outcomes.all()` from a prefetch), so a page's queries stay the same
+however many trials and outcomes it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import OutcomeKind
+from . import charts, frequencies
+
+COMPARE_CAVEAT = (
+    "Each therapy's figures come from its own trials, which compared it with different treatments (placebo "
+    "or an older medicine), in different people and different years, so the bars are not a head-to-head test."
+)
+
+
+@dataclass
+class OutcomeView:
+    outcome: object
+    summary: str  # the natural-frequency sentence
+    chart: charts.Chart
+    icons: list[charts.Chart]
+
+
+def _arm_bars(outcome, group: str = "") -> list[charts.Bar]:
+    return [
+        charts.Bar(group, arm["label"], arm["value"], highlight=index == 0,
+                   percent=outcome.kind == OutcomeKind.PROPORTION)
+        for index, arm in enumerate(outcome.arms)
+        if arm.get("value") is not None
+    ]
+
+
+def _unit(kind: str) -> str:
+    return "relapses per person per year" if kind == OutcomeKind.ARR else "people with the event"
+
+
+def outcome_view(outcome, chart_id: str) -> OutcomeView:
+    summary = frequencies.outcome_summary(outcome)
+    if outcome.kind in OutcomeKind.ratios():
+        return OutcomeView(outcome, summary, charts.ratio_chart(chart_id, outcome), [])
+    caption = f"{outcome.get_kind_display()} of {outcome.label} over {outcome.time_frame}, by group: {summary}"
+    chart = charts.bar_chart(chart_id, _arm_bars(outcome), caption=caption, unit=_unit(outcome.kind))
+    icons = []
+    if outcome.kind == OutcomeKind.PROPORTION:
+        for index, arm in enumerate(outcome.arms):
+            icon = charts.icon_array(f"{chart_id}-icons-{index}", arm["value"], who=arm["label"], what=outcome.event)
+            if icon:
+                icons.append(icon)
+    return OutcomeView(outcome, summary, chart, icons)
+
+
+def trial_outcome_views(outcomes) -> list[OutcomeView]:
+    outcomes = sorted(outcomes, key=lambda o: o.position)
+    return [outcome_view(outcome, f"outcome-{outcome.position}") for outcome in outcomes]
+
+
+def primary_arr(trial):
+    """The trial's annualised relapse rate outcome, the primary one first; None if it has none."""
+    found = [o for o in trial.outcomes.all() if o.kind == OutcomeKind.ARR]
+    return min(found, key=lambda o: (not o.is_primary, o.position), default=None)
+
+
+def shared_scale_chart(chart_id: str, trials, *, caption_start: str, by_therapy: bool = False, note: str = ""):
+    """Every trial's relapse rates on one scale: a therapy's trials, or several therapies' (compare)."""
+    bars, parts = [], []
+    for trial in trials:
+        outcome = primary_arr(trial)
+        if outcome is None:
+            continue
+        group = f"{trial.therapy.name}: {trial.name}" if by_therapy else trial.name
+        bars += _arm_bars(outcome, group)
+        parts.append(f"{trial.name} — " + frequencies.outcome_summary(outcome).rstrip("."))
+    if not bars:
+        return None
+    caption = f"{caption_start}: " + "; ".join(parts) + "."
+    return charts.bar_chart(chart_id, bars, caption=caption, unit="relapses per person per year", note=note)
