@@ -71,7 +71,7 @@ def shared_scale_chart(chart_id: str, trials, *, caption_start: str, by_therapy:
         outcome = primary_arr(trial)
         if outcome is None:
             continue
-        group = f"{trial.therapy.name}: {trial.name}" if by_therapy else trial.name
+        group = trial.name
         bars += _arm_bars(outcome, group)
         parts.append(f"{trial.name} — " + frequencies.outcome_summary(outcome).rstrip("."))
     if not bars:
