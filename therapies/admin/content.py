@@ -25,8 +25,8 @@ from ..models import (
     State,
     Therapy,
     TherapyRisk,
-    TrialOutcome,
     Trial,
+    TrialOutcome,
 )
 from . import review
 from .forms import SignInForm, StartChangeRequestForm

@@ -158,5 +158,6 @@ def apply_snapshot(obj: models.Model, snapshot: dict) -> models.Model:
         getattr(obj, field.name).set(snapshot["m2m"].get(field.name, []))
     for spec in child_rows(model):
         spec.model.objects.filter(**{spec.parent: obj}).delete()
-        spec.model.objects.bulk_create([child_instance(spec, row, obj) for row in snapshot["children"].get(spec.relation, [])])
+        rows = snapshot["children"].get(spec.relation, [])
+        spec.model.objects.bulk_create([child_instance(spec, row, obj) for row in rows])
     return obj

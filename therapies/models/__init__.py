@@ -1,4 +1,5 @@
-"""Models: content (content.py), trial outcomes (outcomes.py), editorial text (texts.py), the editorial records (editorial.py), the one
+"""Models: content (content.py), trial outcomes (outcomes.py),
+editorial text (texts.py), the editorial records (editorial.py), the one
 definition of "published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
 vocabularies content is described with (vocabulary.py)."""
 

@@ -67,7 +67,9 @@ class TrialOutcome(models.Model):
     ci_lower = models.FloatField("lower confidence limit", null=True, blank=True)
     ci_upper = models.FloatField("upper confidence limit", null=True, blank=True)
     ci_level = models.PositiveSmallIntegerField("confidence level (%)", default=95)
-    source = models.CharField(max_length=300, help_text="Where the numbers were read, for example “NEJM 2017 abstract”.")
+    source = models.CharField(
+        max_length=300, help_text="Where the numbers were read, for example “NEJM 2017 abstract”."
+    )
 
     class Meta:
         ordering = ["trial__name", "position"]

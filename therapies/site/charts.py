@@ -152,7 +152,8 @@ def ratio_chart(chart_id: str, outcome) -> Chart:
         x(outcome.ci_lower), x(outcome.ci_upper), x(outcome.ratio) - 7, x(outcome.ratio), f"{outcome.ratio:g}",
         f"{outcome.ci_lower:g}", f"{outcome.ci_upper:g}",
     )
-    caption = f"{outcome.get_kind_display()} of {outcome.label}, {first} against {second}: " + frequencies.outcome_summary(outcome)
+    summary = frequencies.outcome_summary(outcome)
+    caption = f"{outcome.get_kind_display()} of {outcome.label}, {first} against {second}: {summary}"
     rows = [(outcome.get_kind_display(), f"{outcome.ratio:g}", f"{outcome.ci_lower:g}", f"{outcome.ci_upper:g}")]
     columns = ("Measure", "Ratio", f"Lower {outcome.ci_level}% limit", f"Upper {outcome.ci_level}% limit")
     return Chart(chart_id, caption, _svg(104, f"{chart_id}-caption", body), columns, rows)

@@ -15,12 +15,14 @@ from ninja import Schema
 from pydantic import Field
 
 from ...editorial.rendering import render_markdown
+from ..frequencies import outcome_summary
 from ...models import (
     KINDS,
     ContentKind,
     DatePrecision,
     DrugClass,
     Frequency,
+    OutcomeKind,
     Phase,
     Reference,
     ReferenceKind,
@@ -336,6 +338,38 @@ class TrialSummary(Reviewed):
         return obj.therapy if obj.therapy.is_live else None
 
 
+class OutcomeArm(Schema):
+    label: str
+    value: float | None = Field(
+        description="The arm's annualised relapse rate, or the proportion of its people with the event (0 to 1); "
+        "null for a ratio's arms."
+    )
+    n: int | None = Field(description="People in the arm; null where the sources read do not give it.")
+
+
+class TrialOutcomeOut(Schema):
+    position: int = Field(description="Identifies the outcome within its trial, and its order on the page.")
+    label: str = Field(description="What was measured.")
+    kind: OutcomeKind
+    kind_label: str
+    event: str = Field(description="For a proportion: what the people counted had.")
+    time_frame: str
+    is_primary: bool = Field(description="The trial's primary endpoint.")
+    arms: list[OutcomeArm] = Field(description="For a hazard or rate ratio: the therapy's arm, then the comparator.")
+    ratio: float | None = Field(description="A hazard or rate ratio, first arm against second.")
+    ci_lower: float | None
+    ci_upper: float | None
+    ci_level: int = Field(description="The confidence level of the interval, in percent.")
+    source: str
+    in_words: str = Field(description="The outcome in natural frequencies, as the trial's page says it.")
+
+    resolve_kind_label = label_of("kind")
+
+    @staticmethod
+    def resolve_in_words(obj) -> str:
+        return outcome_summary(obj)
+
+
 class TrialOut(TrialSummary):
     registry_url: str
     comparator: str
@@ -348,8 +382,13 @@ class TrialOut(TrialSummary):
     publication: str = Field(description="Citation of the main publication.")
     body: MarkdownText = Field(description="What the trial means for patients.")
     references: list[Source]
+    outcomes: list[TrialOutcomeOut] = Field(description="Its structured outcomes, in the page's order.")
 
     resolve_body = markdown_of("body")
+
+    @staticmethod
+    def resolve_outcomes(obj) -> list:
+        return sorted(obj.outcomes.all(), key=lambda outcome: outcome.position)
 
 
 class RiskSummary(Reviewed):

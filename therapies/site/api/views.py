@@ -128,11 +128,12 @@ def list_trials(
 @router.get("/trials/{slug}/", response={200: schemas.TrialOut, **NOT_FOUND}, url_name="trial",
             summary="One live trial", tags=["trials"])
 def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Trial:
-    """The trial, its design and headline result, the therapy studied, its sources and review dates."""
+    """The trial, its design and headline result, its structured outcomes (with each in natural frequencies), the
+    therapy studied, its sources and review dates."""
     trials = (
         Trial.objects.live()
         .select_related("therapy")
-        .prefetch_related("population_courses", live_references())
+        .prefetch_related("population_courses", live_references(), "outcomes")
     )
     return live_or_404(trials, "trial", slug=slug)
 
