@@ -120,4 +120,4 @@ def test_query_count_is_the_same_for_two_and_four_therapies(client):
     two = queries_for(client, "ocrelizumab", "fingolimod")
     four = queries_for(client, "ocrelizumab", "fingolimod", "cladribine", "natalizumab")
     assert two == four
-    assert four <= 6
+    assert four <= 7  # +1: the trials' outcomes (the relapse chart), one query however many

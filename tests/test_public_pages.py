@@ -1,5 +1,6 @@
 """Public pages: they answer, show the right facts, and show live content only."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -156,8 +157,8 @@ PAGE_BUDGETS = {
     "/therapies/": 5,  # routes and approved indications: one query each
     "/therapies/?course=RRMS&route=iv": 5,
     # +1: "still accurate" reviews in the page history; routes, indications and the sources of the three
-    # required sections: one query each (THERAPY_PAGE_RELATIONS)
-    "/therapies/budgetumab/": 11,
+    # required sections: one query each (THERAPY_PAGE_RELATIONS); +1: its trials' outcomes (At a glance, chart)
+    "/therapies/budgetumab/": 12,
     "/trials/": 3,
     "/risks/": 4,
     "/risks/pml/": 5,
@@ -175,7 +176,7 @@ def test_public_page_query_count_is_constant(client, django_assert_max_num_queri
     ContentType.objects.get_for_models(Therapy, Trial, Risk)
     with django_assert_max_num_queries(PAGE_BUDGETS[url]):
         assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # +1: the trial's outcomes, one query however many
         assert client.get(trial.get_absolute_url()).status_code == 200
 
 
@@ -202,7 +203,9 @@ def test_markdown_fields_never_carry_script_to_the_page(client, payload):
     Risk.objects.filter(slug="pml").update(description=payload)
     for url in ["/therapies/ocrelizumab/", "/risks/pml/"]:
         html = text_of(client.get(url)).lower()
-        main = html[html.index('id="main"'):]
+        # The site's own charts are SVG built by format_html from stored numbers (site/charts.py): set them
+        # aside, so an <svg> found is one the Markdown carried in.
+        main = re.sub(r'<figure class="chart".*?</figure>', "", html[html.index('id="main"'):], flags=re.S)
         for bad in ["<script>alert", "onerror=", "onload=", "onclick=", "javascript:", "<iframe", "<svg",
                     "style=\"background"]:
             assert bad not in main, (url, bad)

@@ -23,8 +23,8 @@ SYNTHETIC_PAGE_BUDGETS = {
     **{url: budget for url, budget in PAGE_BUDGETS.items() if "budgetumab" not in url and "/pml/" not in url},
     # +1 each: "still accurate" reviews in the page history (the therapy page also reads routes, indications
     # and the sources of its three required sections, one query each)
-    "/therapies/synthetic-therapy-0001/": 11,
-    "/trials/synthetic-trial-00001/": 5,
+    "/therapies/synthetic-therapy-0001/": 12,  # +1: the trials' outcomes
+    "/trials/synthetic-trial-00001/": 6,  # +1: the trial's outcomes
     "/risks/synthetic-risk-0001/": 5,
 }
 

@@ -15,7 +15,6 @@ from ninja import Schema
 from pydantic import Field
 
 from ...editorial.rendering import render_markdown
-from ..frequencies import outcome_summary
 from ...models import (
     KINDS,
     ContentKind,
@@ -32,6 +31,7 @@ from ...models import (
     Significance,
     kind_for,
 )
+from ..frequencies import outcome_summary
 
 API_NAMESPACE = "api_v1"
 
