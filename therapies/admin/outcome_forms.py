@@ -72,14 +72,14 @@ class TrialOutcomeRowForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        row = TrialOutcome(**{name: data.get(name) for name in self.fields})
+        row = TrialOutcome(**{name: data.get(name) for name in self.base_fields})  # not the formset's DELETE
         for name, message in outcome_errors(row, number_randomised=None).items():
             self.add_error(name, message)
         return data
 
     def to_row(self) -> dict:
         data = self.cleaned_data
-        row = {name: data.get(name) for name in self.fields}
+        row = {name: data.get(name) for name in self.base_fields}
         for name in ("label", "event", "time_frame", "source"):
             row[name] = normalise_text(row[name] or "")
         return row
