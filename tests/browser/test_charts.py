@@ -27,7 +27,7 @@ def check_charts(page) -> int:
         assert name.strip(), "a chart has no accessible name"
         box = svg.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
-        shown = NUMBER.findall(" ".join(svg.locator("text.chart-value").all_inner_texts()))
+        shown = NUMBER.findall(" ".join(svg.locator("text.chart-value").all_text_contents()))
         table = figure.locator("table.chart-table").inner_text()
         assert shown and all(number in table for number in shown), (shown, table)
     return count
