@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import frequencies
 
 WIDTH = 640
-LABEL_WIDTH = 250  # the arm names, left of the bars
+LABEL_WIDTH = 280  # the arm names, left of the bars (about 34 characters at 13 px)
 ROW = 34
 TOP = 10
 AXIS = 34  # room for the scale under the bars
@@ -111,7 +111,7 @@ def bar_chart(chart_id: str, bars: list[Bar], *, caption: str, unit: str, note: 
             '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
             '<rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect>'
             '<text class="chart-value" x="{}" y="{}">{}</text>',
-            x0 - 8, y + 21, _short(name, 38),
+            x0 - 8, y + 21, _short(name, 34),
             "chart-bar chart-bar-own" if bar.highlight else "chart-bar", x0, y + 6, width, ROW - 12,
             x0 + width + 6, y + 21, bar.value_text,
         ))
@@ -159,7 +159,7 @@ def ratio_chart(chart_id: str, outcome) -> Chart:
     return Chart(chart_id, caption, _svg(104, f"{chart_id}-caption", body), columns, rows)
 
 
-def icon_array(chart_id: str, value: float, *, who: str, what: str) -> Chart | None:
+def icon_array(chart_id: str, value: float, *, who: str, what: str, counts: str = "") -> Chart | None:
     """100 people, as many filled as the proportion says (rounded half up); None below 1 in 100."""
     count = frequencies.natural(value)
     if count.out_of != 100:
@@ -180,7 +180,9 @@ def icon_array(chart_id: str, value: float, *, who: str, what: str) -> Chart | N
         '<text class="chart-label" x="330" y="66">{}</text>',
         icons, count.count, _short(who, 40),
     )
-    caption = f"{who}: about {count.count} in 100 people {what} (each circle is one person; filled circles {what})."
+    caption = f"{who}: about {count.count} in 100 people {what}. Each circle is one person; the filled circles {what}."
+    if counts:
+        caption += f" What the figure counts: {counts}."
     rows = [(who, f"{count.count} in 100", f"{value:g}")]
     return Chart(chart_id, caption, _svg(height, f"{chart_id}-caption", body), ("Group", "People", "Proportion"),
                  rows)

@@ -59,8 +59,8 @@ def risk_icon_arrays(therapy_risks) -> list[charts.Chart]:
         figure = frequencies.risk_figure(link.figure)
         if figure is None or figure.is_range:
             continue
-        chart = charts.icon_array(f"risk-icons-{link.risk.slug}", figure.low, who=link.risk.name,
-                                  what=f"had it ({link.measure})" if link.measure else "had it")
+        chart = charts.icon_array(f"risk-icons-{link.risk.slug}", figure.low, who=link.risk.name, what="had it",
+                                  counts=link.measure)
         if chart:
             found.append(chart)
     return found
