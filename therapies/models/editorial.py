@@ -372,3 +372,26 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class FrontendPurge(models.Model):
+    """A purge of a front cache (Varnish) waiting to be sent: an outbox, like OutboundEmail (issue 16).
+
+    Written in the publish's own transaction, one row per front cache (FRONTEND_CACHE_URLS), so a
+    committed publish always has its purges on record and a front cache that is down gets them when it
+    answers again (`manage.py send_frontend_purges`, cron; editorial/frontend_cache.py).
+    """
+
+    url = models.CharField(max_length=500)
+    keys = models.TextField()  # space-separated page keys (models/page_keys.py), as the xkey-purge header
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"purge {self.keys[:80]} → {self.url}"
