@@ -128,7 +128,7 @@ class Varnish:
             backends + "sub msinfo_backend { set req.backend_hint = app0; }\n"
         )
         self.process = subprocess.Popen(
-            [VARNISHD, "-F", "-n", str(workdir / "state"), "-a", f"127.0.0.1:{self.port}",
+            [VARNISHD, "-F", "-j", "none", "-n", str(workdir / "state"), "-a", f"127.0.0.1:{self.port}",
              "-f", str(VCL_DIR / "msinfo.vcl"), "-p", f"vcl_path={workdir}:{VCL_DIR}",
              "-s", "malloc,32m", "-T", "127.0.0.1:0"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

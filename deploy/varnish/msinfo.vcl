@@ -3,7 +3,8 @@
 # Keeps what the site says may be kept (Cache-Control: public, s-maxage=...), for anonymous GETs only,
 # tagged with the page keys the site sends in `xkey`. A publish purges those keys:
 #   PURGE / with `xkey-purge: therapy:12 list:trial` (or `xkey-softpurge:`), from the `purgers` ACL only.
-# The app servers are defined in backends.vcl, which sets req.backend_hint in `sub msinfo_backend`.
+# The app servers are defined in backends.vcl (found on vcl_path; backends.example.vcl shows one),
+# which sets req.backend_hint in `sub msinfo_backend`.
 vcl 4.1;
 
 import xkey;

@@ -1,5 +1,5 @@
-# The app servers behind Varnish: edit for your deployment (several: add backends and a director,
-# as bench/two_servers.sh does). Included by msinfo.vcl.
+# The app servers behind Varnish. Copy to backends.vcl in a directory on varnishd's vcl_path and edit
+# (several app servers: add backends and a director, as bench/two_servers.sh does). msinfo.vcl includes it.
 backend app1 {
     .host = "127.0.0.1";
     .port = "8000";
