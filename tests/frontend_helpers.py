@@ -32,7 +32,7 @@ class PurgeRecorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PURGE(self) -> None:  # noqa: N802 (the HTTP method's name)
+            def do_PURGE(self) -> None:
                 recorder.purges.append((self.command, self.path, self.headers.get("xkey-purge", "")))
                 if on_purge:
                     recorder.seen.append(on_purge())
@@ -108,7 +108,8 @@ def require_varnish() -> None:
         Path("/usr/lib/varnish/vmods").glob("libvmod_xkey.so"))
     if os.path.exists(VARNISHD) and xkey:
         return
-    message = f"Varnish with the xkey module is not installed ({VARNISHD}; Debian: apt-get install varnish varnish-modules)"
+    message = (f"Varnish with the xkey module is not installed ({VARNISHD}; "
+               "Debian: apt-get install varnish varnish-modules)")
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{message}; CI=true requires the front-cache tests to run.")
     pytest.skip(f"{message}; front-cache tests skipped.")

@@ -130,3 +130,12 @@ def test_with_the_page_cache_down_a_publish_commits_and_still_purges(
     trial = publish_trial(editor, reviewer, django_capture_on_commit_callbacks, summary="Published, Redis down.")
     assert f"trial:{trial.pk}" in recorder.keys()
     assert caching._debt.owed  # the page cache starts a fresh epoch when it is back
+
+
+def test_a_front_cache_address_that_is_not_http_is_reported_at_startup(settings):
+    from msinfo.checks import check_frontend_cache_urls
+
+    settings.FRONTEND_CACHE_URLS = ["varnish:6081"]
+    assert [error.id for error in check_frontend_cache_urls()] == ["msinfo.E002"]
+    settings.FRONTEND_CACHE_URLS = ["http://127.0.0.1:6081/"]
+    assert check_frontend_cache_urls() == []

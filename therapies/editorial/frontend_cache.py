@@ -62,9 +62,11 @@ def header_chunks(keys: str) -> list[str]:
 
 def send_purge(url: str, keys: str) -> None:
     """One purge to one front cache; raises unless it answered 2xx to every part."""
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{url} is not an http:// or https:// address (check msinfo.E002)")
     for chunk in header_chunks(keys):
-        request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": chunk})
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (our own URL)
+        request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": chunk})  # noqa: S310  http(s) only
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310  http(s) only
             if not 200 <= response.status < 300:
                 raise urllib.error.HTTPError(url, response.status, response.reason, response.headers, None)
 
