@@ -28,16 +28,6 @@ URL = "/therapies/ocrelizumab/"
 NEVER_CACHED_ROUTES = {"healthz", "suggest_correction", "correction_thanks"}
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    caching._recent.clear()
-    yield cache
-    cache.clear()
-    caching._recent.clear()
-
-
 def counting_view(body: str = "page", *, before=None):
     """A decorated view that counts how often it really ran."""
     calls = []

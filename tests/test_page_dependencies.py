@@ -15,16 +15,6 @@ from .workflow_helpers import approved_change
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    caching._recent.clear()
-    yield cache
-    cache.clear()
-    caching._recent.clear()
-
-
 def publish(editor, reviewer, obj, capture, **fields) -> None:
     change = approved_change(editor, reviewer, obj, **fields)
     with capture(execute=True):
