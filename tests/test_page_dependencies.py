@@ -166,3 +166,17 @@ def test_pages_not_kept_are_not_shared(page_cache, client, editor):
     client.force_login(editor)
     signed_in = client.get("/therapies/")
     assert "private" in signed_in["Cache-Control"] and "xkey" not in signed_in
+
+
+def test_a_trial_moved_to_another_therapy_misses_the_page_of_the_therapy_it_left(
+    page_cache, editor, reviewer, django_capture_on_commit_callbacks
+):
+    """Only the old therapy page's own record (shows()) names the trial: after the publish nothing links them."""
+    trial = Trial.objects.live().select_related("therapy").get(slug="opera-i")
+    left = trial.therapy
+    other = Therapy.objects.live().exclude(pk=left.pk).first()
+    cached(f"/therapies/{left.slug}/")
+    publish(editor, reviewer, trial, django_capture_on_commit_callbacks, therapy=other.pk)
+    assert Trial.objects.get(pk=trial.pk).therapy_id == other.pk
+    response = Client().get(f"/therapies/{left.slug}/")
+    assert response["X-Page-Cache"] == "miss" and f"/trials/{trial.slug}/" not in response.content.decode()
