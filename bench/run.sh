@@ -142,7 +142,7 @@ if part varnish; then
     fi
     url="/therapies/synthetic-therapy-0001/"
     for _ in $(seq 1 20); do curl -s -o /dev/null "$VBASE$url"; done
-    wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency "$VBASE$url" > "$RESULTS/wrk-varnish-therapy.txt"
+    wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$VBASE$url" > "$RESULTS/wrk-varnish-therapy.txt"
     $PY bench/parse_wrk.py < "$RESULTS/wrk-varnish-therapy.txt" > "$RESULTS/wrk-varnish-therapy.json"
     echo "   therapy page through Varnish: $(cat "$RESULTS/wrk-varnish-therapy.json")"
     echo "== Publish storm through Varnish"
