@@ -58,6 +58,14 @@ class Session:
             raise RuntimeError(f"Could not sign in as {username} (status {status})")
 
     def post_form(self, page: str, action: str, data: dict | None = None) -> int:
-        token = self.csrf_token(page)
-        status, _, _ = self.request(action, {"csrfmiddlewaretoken": token, **(data or {})})
+        """Post to `action` as the form on `page` would: its CSRF token and, on a review page, what the
+        reviewer saw (rule 9: an approval or publish is refused without it)."""
+        status, html, _ = self.request(page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if not token:
+            raise RuntimeError(f"No CSRF token on {page} (status {status})")
+        fields = {"csrfmiddlewaretoken": token.group(1)}
+        if seen := re.search(r'name="seen" value="([0-9a-f]*)"', html):
+            fields["seen"] = seen.group(1)
+        status, _, _ = self.request(action, {**fields, **(data or {})})
         return status

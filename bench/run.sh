@@ -2,7 +2,11 @@
 # `make bench`: the site under load on PostgreSQL + Redis with 500 therapies, 20 000 trials and
 # 1 000 risks, cache on and cache off, against /healthz as the ceiling. Writes docs/PERFORMANCE.md.
 # Starts PostgreSQL and Redis if they are not answering, installs wrk if missing, and works in a
-# throwaway database that is dropped at the end.
+# throwaway database that is dropped at the end. Then Varnish in front (issue 16, bench/varnish.sh):
+# a cached page through it against gunicorn's /healthz, and a publish storm through it.
+# Scale, durations and parts are parameters (BENCH_THERAPIES, BENCH_TRIALS, BENCH_RISKS, BENCH_DURATION,
+# BENCH_STORM_SECONDS, BENCH_STORM_INTERVAL, BENCH_STORM_URLS; BENCH_PARTS, default all of
+# "pages publish two_servers bounded varnish"; BENCH_DATABASE, BENCH_REDIS_DB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -12,6 +16,9 @@ BASE="http://127.0.0.1:$PORT"
 DURATION="${BENCH_DURATION:-10}"
 THERAPIES="${BENCH_THERAPIES:-500}" TRIALS="${BENCH_TRIALS:-20000}" RISKS="${BENCH_RISKS:-1000}"
 RESULTS="$(mktemp -d /tmp/msinfo-bench.XXXXXX)"
+PARTS=" ${BENCH_PARTS:-pages publish two_servers bounded varnish} "
+part() { [[ "$PARTS" == *" $1 "* ]]; }
+VARNISH_PORT=8280
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
     echo "== Starting PostgreSQL"
@@ -31,10 +38,12 @@ if ! command -v wrk >/dev/null; then
 fi
 
 PG="postgres://postgres@127.0.0.1:5432"
-DB="msinfo_bench_$$"
-REDIS_DB=15
+DB="${BENCH_DATABASE:-msinfo_bench_$$}"
+REDIS_DB="${BENCH_REDIS_DB:-15}"
 GUNICORN_PID=""
+source bench/varnish.sh
 cleanup() {
+    stop_varnish
     [ -n "$GUNICORN_PID" ] && { kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; }
     psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS $DB" || true
     redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1 || true
@@ -96,7 +105,9 @@ done
 echo ']' >> "$RESULTS/pages.json"
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-for mode in 1 0; do
+MODES="1 0"
+part pages || MODES=""
+for mode in $MODES; do
     label=$([ $mode = 1 ] && echo on || echo off)
     echo "== gunicorn, 2 workers, page cache $label"
     start_server "$mode"
@@ -119,14 +130,43 @@ for mode in 1 0; do
     stop_server
 done
 
-echo "== Publishing 10-object change requests"
-$PY manage.py shell < bench/publish_timing.py | sed -n 's/^PUBLISH_JSON=//p' | tee "$RESULTS/publish.json"
+if part varnish; then
+    echo "== Varnish in front of gunicorn (2 workers, page cache on)"
+    export FRONTEND_CACHE_URLS="http://127.0.0.1:$VARNISH_PORT/"
+    start_server 1
+    start_varnish "$VARNISH_PORT" "$PORT"
+    VBASE="http://127.0.0.1:$VARNISH_PORT"
+    if ! part pages; then  # the ceiling, measured here when the page runs were skipped
+        wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE/healthz" | $PY bench/parse_wrk.py \
+            > "$RESULTS/wrk-on-healthz.json"
+    fi
+    url="/therapies/synthetic-therapy-0001/"
+    for _ in $(seq 1 20); do curl -s -o /dev/null "$VBASE$url"; done
+    wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$VBASE$url" > "$RESULTS/wrk-varnish-therapy.txt"
+    $PY bench/parse_wrk.py < "$RESULTS/wrk-varnish-therapy.txt" > "$RESULTS/wrk-varnish-therapy.json"
+    echo "   therapy page through Varnish: $(cat "$RESULTS/wrk-varnish-therapy.json")"
+    echo "== Publish storm through Varnish"
+    VARNISH="$VBASE" APP="$BASE" VARNISH_STATE="$VARNISH_DIR/state" RESULTS="$RESULTS" \
+        $PY manage.py shell < bench/varnish_storm.py
+    stop_varnish
+    stop_server
+    unset FRONTEND_CACHE_URLS
+fi
 
-echo "== Two servers, one PostgreSQL, one Redis"
-bench/two_servers.sh | tee "$RESULTS/two_servers.txt"
+if part publish; then
+    echo "== Publishing 10-object change requests"
+    $PY manage.py shell < bench/publish_timing.py | sed -n 's/^PUBLISH_JSON=//p' | tee "$RESULTS/publish.json"
+fi
 
-echo "== Bounded work (issue 15): 5,000-word review diffs and hostile Markdown"
-RESULTS="$RESULTS" bash bench/bounded.sh
+if part two_servers; then
+    echo "== Two servers, one PostgreSQL, one Redis, then Varnish in front of both"
+    bench/two_servers.sh | tee "$RESULTS/two_servers.txt"
+fi
+
+if part bounded; then
+    echo "== Bounded work (issue 15): 5,000-word review diffs and hostile Markdown"
+    RESULTS="$RESULTS" bash bench/bounded.sh
+fi
 
 cat > "$RESULTS/machine.json" <<JSON
 {"date": "$(date -u +%Y-%m-%d)", "nproc": "$(nproc)",
@@ -137,9 +177,11 @@ cat > "$RESULTS/machine.json" <<JSON
  "postgresql": "PostgreSQL $(psql "$DATABASE_URL" -Atc 'SHOW server_version' | cut -d' ' -f1)",
  "redis": "$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')",
  "gunicorn": "$(.venv/bin/gunicorn --version | awk '{print $NF}' | tr -d '()')",
+ "varnish": "$( (/usr/sbin/varnishd -V 2>&1 || true) | sed -n 's/.*(varnish-\([0-9.]*\).*/\1/p' | head -1)",
  "duration": "$DURATION",
  "load": "$LOAD_BEFORE before the wrk runs, $(cut -d' ' -f1-3 /proc/loadavg) after",
  "data": "$THERAPIES synthetic therapies, $TRIALS trials, $RISKS risks (+ the seed), with two published versions of every therapy and risk"}
 JSON
 echo
-$PY bench/report.py "$RESULTS"
+if part pages; then $PY bench/report.py "$RESULTS"; fi
+if part varnish; then $PY bench/report_varnish.py "$RESULTS"; fi

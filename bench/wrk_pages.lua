@@ -1,4 +1,5 @@
 -- wrk script: rotate over public pages and count responses by status class, across all threads.
+-- `wrk ... -s bench/wrk_pages.lua URL -- FILE` reads the paths from FILE (one a line) instead.
 local paths = {"/", "/therapies/", "/therapies/ocrelizumab/", "/therapies/natalizumab/", "/trials/",
                "/risks/", "/risks/pml/", "/about/"}
 local threads = {}
@@ -8,6 +9,10 @@ function setup(thread)
 end
 
 function init(args)
+  if args[1] then
+    paths = {}
+    for line in io.lines(args[1]) do table.insert(paths, line) end
+  end
   i = 0
   s2, s3, s4, s5 = 0, 0, 0, 0
 end

@@ -23,3 +23,15 @@ def require_secret_key() -> None:
 @register(deploy=True)
 def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
     return [] if secret_key_is_set() else [Error(MISSING, id="msinfo.E001")]
+
+
+@register()
+def check_frontend_cache_urls(app_configs=None, **kwargs) -> list[Error]:
+    """A front cache is purged over HTTP: any other address is a typo that would leave its pages stale."""
+    return [
+        Error(f"FRONTEND_CACHE_URLS holds “{url}”, which is not an http:// or https:// address.",
+              hint="Give each front cache's base URL, e.g. http://127.0.0.1:6081/ (comma-separated).",
+              id="msinfo.E002")
+        for url in getattr(settings, "FRONTEND_CACHE_URLS", [])
+        if not url.startswith(("http://", "https://"))
+    ]

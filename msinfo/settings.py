@@ -124,6 +124,9 @@ PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 # Publishing invalidates at once through the shared cache. Without Redis each process has its own
 # cache and sees a publish made in another process only when its copy expires, so keep that short.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if CACHE_URL else "60"))
+# Front caches (Varnish with deploy/varnish/msinfo.vcl) purged on publish: comma-separated base URLs,
+# e.g. http://127.0.0.1:6081/. Empty: nothing to purge (docs/PERFORMANCE.md "The front cache").
+FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

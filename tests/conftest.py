@@ -12,6 +12,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def page_cache(settings):
+    """The public page cache switched on (tests run with it off) and empty, before and after."""
+    from django.core.cache import cache
+
+    from therapies.site import caching
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    caching._recent.clear()
+    yield cache
+    cache.clear()
+    caching._recent.clear()
+
+
+@pytest.fixture
 def seeded(db):
     """The seed content (already loaded by django_db_setup); named for readability."""
     return None

@@ -9,7 +9,6 @@ from collections import deque
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +16,6 @@ from django.urls import NoReverseMatch, reverse
 
 from therapies import workflow
 from therapies.models import ChangeRequest, Frequency, Reference, Risk, Therapy, TherapyRisk, Trial, page_kinds
-from therapies.site import caching
 
 from .hidden_content import make_hidden_content
 from .workflow_helpers import approved_change
@@ -298,16 +296,6 @@ def test_viewer_page_runs_only_the_sites_own_scripts(client):
 
 
 # --- HTTP: conditional GET, page cache, HEAD, CORS ----------------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE = True
-    cache.clear()
-    caching._recent.clear()
-    yield
-    cache.clear()
-    caching._recent.clear()
 
 
 def test_conditional_get_answers_304_until_something_is_published(

@@ -7,5 +7,6 @@ search index (search.py) and the page cache (caching.py) subscribe to it.
 
 from django.dispatch import Signal
 
-# sender: the workflow module; kwargs: objects (list of content rows whose public pages changed), action (str)
+# sender: the workflow module; kwargs: objects (list of content rows whose public pages changed), action (str),
+# keys (the page keys the change touches, models/page_keys.py: the page cache invalidates exactly those)
 content_published = Signal()

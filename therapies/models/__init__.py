@@ -31,6 +31,7 @@ from .editorial import (  # noqa: F401
     ContentLock,
     CorrectionStatus,
     CorrectionSuggestion,
+    FrontendPurge,
     OutboundEmail,
     ReviewComment,
     ReviewReminder,

@@ -348,7 +348,21 @@ class CorrectionSuggestion(models.Model):
         return f"Correction to {self.page_title or self.page_path} ({self.created_at:%Y-%m-%d})"
 
 
-class OutboundEmail(models.Model):
+class OutboxRow(models.Model):
+    """Something to send after a commit, kept until it is sent (a transactional outbox): when it was queued,
+    when it went, how many tries it took, and why the last one failed."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+
+class OutboundEmail(OutboxRow):
     """An email waiting to be sent (a transactional outbox).
 
     Written in the same transaction as the action it reports, so a committed action
@@ -362,13 +376,22 @@ class OutboundEmail(models.Model):
     change_request = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class FrontendPurge(OutboxRow):
+    """A purge of a front cache (Varnish) waiting to be sent: an outbox, like OutboundEmail (issue 16).
+
+    Written in the publish's own transaction, one row per front cache (FRONTEND_CACHE_URLS), so a
+    committed publish always has its purges on record and a front cache that is down gets them when it
+    answers again (`manage.py send_frontend_purges`, cron; editorial/frontend_cache.py).
+    """
+
+    url = models.CharField(max_length=500)
+    keys = models.TextField()  # space-separated page keys (models/page_keys.py), as the xkey-purge header
+    next_attempt_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"purge {self.keys[:80]} → {self.url}"

@@ -7,28 +7,27 @@ every distinct query string was a new hour-long entry: one client added 666 in 2
 finds a declared parameter's value invalid (a page number that is not one, an unknown filter, a
 search that matches nothing) calls `refuse_to_store(request)`: junk values are answered, never kept.
 
-How it stays correct across several app servers (docs/PERFORMANCE.md has the full story):
+What each page shows is recorded (issue 16): a view names the content it reads with
+`shows(request, therapy, trials)`, and the whole kinds it lists with `@public_page(depends=(Trial,))`
+(keys from models/page_keys.py). A view that names nothing depends on every kind, so any publish
+misses it. How it stays correct across several app servers (page_versions.py has the rules,
+docs/PERFORMANCE.md the full story):
 
 * One cache for every server: Django's cache framework, Redis when CACHE_URL is set.
-* One global *content version* in that cache. Publishing, unpublishing and confirming a
-  review raise it (a `content_published` receiver, connected in apps.py), so every
-  server's next request misses and renders the new content. Nothing is deleted: an
-  entry stored under an older version is simply never served again, and is overwritten.
-* Each stored page carries the version read *before* its view ran. A page rendered while
-  a publish was committing is stored under the old version and so never served: no stale
-  page can be stored under a new version.
-* The version key never expires. If it is lost anyway (Redis restarted or evicted it),
-  a fresh version is started from the clock, so pages stored before can never match it.
-* If the cache cannot record a publish, pages are served uncached until it can, never stale.
-  A full Redis (maxmemory with `noeviction`) refuses the raise but still deletes: the version key is
-  deleted, and with no version to read every page is rendered uncached until a fresh one can be
-  written. A Redis that cannot be reached at all leaves this process owing the raise: it is paid
-  before this process next uses the cache. So is one after any failed lookup (Redis was down; a
-  publish elsewhere may have failed to record), so a Redis that comes back holding pages from
-  before is never trusted until its version has moved on. README "Redis" gives the settings.
-* A cache hit costs no database query. Each process also keeps the pages it served last in its
-  own memory (`_recent`, checked against the shared version on every request), so a hit usually
-  costs one small cache read (the version) instead of carrying the whole page from Redis.
+* A content version and a stamp per key in that cache. A publish raises the version and stamps the
+  keys it touches (a `content_published` receiver, connected in apps.py); a stored page is served
+  only while none of its keys is stamped after the version it was rendered under. Nothing is
+  deleted: a stale entry is never served again, and is overwritten.
+* A page rendered while a publish was committing is never stored, nor kept by the front cache:
+  after the render its stamps are read again, and a newer one means a publish touched it meanwhile.
+* A cache hit costs no database query and one `get_many` (the version and the page's stamps). Each
+  process keeps the pages it served last in its own memory (`_recent`), checked the same way on every
+  request, so a hit usually costs that one small read instead of carrying the whole page from Redis.
+
+The front cache (Varnish, deploy/varnish/msinfo.vcl) keeps what this cache keeps: a stored page goes
+out with `Cache-Control: public, max-age=0, s-maxage=<PAGE_CACHE_SECONDS>` and its keys in an `xkey`
+header, and a publish purges those keys there (editorial/frontend_cache.py). Anything else goes out
+`no-cache` (or `private`, signed in), so the front cache keeps nothing this cache would not.
 
 Never served from the cache, and never stored:
 * anything but GET/HEAD, and HEAD is only served, never stored;
@@ -65,14 +64,27 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from ..models.page_keys import every_list_key, keys_of
+from .page_versions import (  # noqa: F401  VERSION_KEY, _debt, current_version: what tests and callers name here
+    VERSION_KEY,
+    NoContentVersion,
+    _debt,
+    add_stamps,
+    current_version,
+    is_current,
+    newer_stamps,
+    page_cache,
+    pay_debt,
+    record_publish,
+    stamp_key,
+)
+
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "msinfo:page-cache:content-version"
 PAGE_KEY_PREFIX = "msinfo:page:"
 MAX_QUERY_STRING = 512
 CACHEABLE_STATUS = frozenset({200, 301})
@@ -80,13 +92,15 @@ RECENT_PAGES = 300  # per process
 RECENT_PAGE_MAX_BYTES = 1024 * 1024
 # Response headers worth keeping with a stored page (the rest are added per request by middleware).
 STORED_HEADERS = ("Content-Type", "Location", "Content-Language")
+# A stored page: (version, status, content, headers, etag, rendered_at, keys)
+STORED_FIELDS = 7
 
 
 class _RecentPages:
     """This process's most recently served pages: a small LRU in front of the shared cache.
 
-    Never trusted on its own: an entry is served only if it carries the current shared version,
-    which is read from the shared cache on every request.
+    Never trusted on its own: an entry is served only if it is current against the shared version and
+    stamps, which are read from the shared cache on every request.
     """
 
     def __init__(self, size: int) -> None:
@@ -94,12 +108,11 @@ class _RecentPages:
         self.pages: OrderedDict[str, tuple] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str, version) -> tuple | None:
+    def get(self, key: str) -> tuple | None:
         with self.lock:
             stored = self.pages.get(key)
-            if stored is None or stored[0] != version:
-                return None
-            self.pages.move_to_end(key)
+            if stored is not None:
+                self.pages.move_to_end(key)
             return stored
 
     def put(self, key: str, stored: tuple) -> None:
@@ -119,75 +132,19 @@ class _RecentPages:
 _recent = _RecentPages(RECENT_PAGES)
 
 
-class _Debt:
-    """Whether this process may have missed recording a publish in the shared cache (see the docstring)."""
-
-    owed = False
-
-
-_debt = _Debt()
-
-
-class NoContentVersion(Exception):
-    """The cache holds no content version and cannot take a fresh one (it is full): serve uncached."""
-
-
-def _cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
-
-
 def page_cache_enabled() -> bool:
     return getattr(settings, "PAGE_CACHE", True)
 
 
-def _fresh_version() -> int:
-    """A version no earlier page can carry: the clock in microseconds (counters only go up from here)."""
-    return time.time_ns() // 1000
+def bump_content_version(*, keys: Iterable[str] | None = None, **_signal_kwargs) -> None:
+    """Receiver of signals.content_published: invalidate the pages showing `keys` (the keys the publish
+    touched, computed in its transaction), or every page when none are given (generate_content)."""
+    record_publish(keys)
 
 
-def current_version() -> int:
-    """The content version, starting a fresh one if the key is missing; raises if there is none to be had."""
-    cache = _cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    if version is None:
-        raise NoContentVersion("the page cache holds no content version")
-    return version
-
-
-def _raise_version() -> None:
-    cache = _cache()
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # missing: a fresh version is newer than anything stored
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
-
-
-def bump_content_version(**_signal_kwargs) -> None:
-    """Invalidate every cached page on every server (receiver of signals.content_published).
-
-    A cache failure must not undo a committed publish, nor leave readers the old pages: see the
-    module docstring for what happens instead.
-    """
-    try:
-        _raise_version()
-    except Exception:
-        logger.exception("Could not raise the page-cache content version; deleting it so pages go uncached")
-        _debt.owed = True
-        try:
-            _cache().delete(VERSION_KEY)  # a full Redis still deletes: no version, so nothing is served from it
-        except Exception:
-            logger.exception("The page cache is unreachable; this process raises the version when it is back")
-
-
-def _pay_debt() -> None:
-    """Raise the version this process may owe before trusting the cache again; raises while it still can't."""
-    if _debt.owed:
-        _raise_version()
-        _debt.owed = False
-        logger.warning("Page cache reachable again: content version raised, so no page from before is served")
+def shows(request: HttpRequest, *items) -> None:
+    """Record what this page shows: rows, content models or kinds (whole kinds), keys, or iterables of these."""
+    request.page_keys = getattr(request, "page_keys", set()) | keys_of(*items)
 
 
 def declared_query(query: QueryDict, params: Iterable[str]) -> QueryDict:
@@ -241,12 +198,20 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     return "cookie" not in vary and not any(word in cache_control for word in ("private", "no-store"))
 
 
+def _shared(response: HttpResponse, keys: Iterable[str]) -> None:
+    """Let a front cache keep this page until a publish purges one of its keys."""
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+    if keys:
+        response["xkey"] = " ".join(sorted(keys))
+
+
 def _conditional(request: HttpRequest, response: HttpResponse, etag: str, last_modified: float) -> HttpResponse:
     """Set the validators and answer 304 when the browser's copy is current."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     if not response.has_header("Cache-Control"):
-        # Browsers keep the page but ask again each time (a cheap 304), so a publish shows at once.
+        # Browsers keep the page but ask again each time (a cheap 304), so a publish shows at once;
+        # a front cache keeps nothing this cache did not keep.
         patch_cache_control(response, no_cache=True)
     return get_conditional_response(request, etag=etag, last_modified=int(last_modified), response=response)
 
@@ -256,39 +221,56 @@ def _etag_of(content: bytes) -> str:
 
 
 def _from_stored(stored: tuple) -> tuple[HttpResponse, str, float]:
-    _version, status, content, headers, etag, rendered_at = stored
+    _version, status, content, headers, etag, rendered_at, keys = stored
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
+    _shared(response, keys)
     return response, etag, rendered_at
 
 
 def _lookup(key: str) -> tuple[int, tuple | None]:
-    """The current content version, and the page stored under `key` for it (None on a miss).
+    """The current content version, and the page stored under `key` if it is current (None on a miss).
 
-    This process's recent copy first, then the shared cache; raises if the shared cache is down or full.
+    This process's recent copy first, then the shared cache; one get_many for the version and the
+    recent copy's stamps. Raises if the shared cache is down or full.
     """
-    _pay_debt()
-    version = current_version()
-    stored = _recent.get(key, version)
+    pay_debt()
+    cache = page_cache()
+    stored = _recent.get(key)
+    wanted = [VERSION_KEY] + ([stamp_key(k) for k in stored[6]] if stored else [key])
+    found = cache.get_many(wanted)
+    version = current_version(found.get(VERSION_KEY))
     if stored is None:
-        stored = _cache().get(key)
-        if stored is None or stored[0] != version:
+        stored = found.get(key)
+        if stored is None or len(stored) != STORED_FIELDS:
+            return version, None
+        found = cache.get_many([stamp_key(k) for k in stored[6]])
+        if not is_current(stored[0], stored[6], version, found):
             return version, None
         _recent.put(key, stored)
-    return version, stored
+        return version, stored
+    return version, stored if is_current(stored[0], stored[6], version, found) else None
 
 
-def _store(request: HttpRequest, response: HttpResponse, key: str, version: int, etag: str, rendered_at: float) -> None:
-    """Share the page with the next readers, under the version read before the view ran."""
-    headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-    stored = (version, response.status_code, response.content, headers, etag, rendered_at)
+def _store(request: HttpRequest, response: HttpResponse, key: str, version: int, etag: str, rendered_at: float,
+           keys: frozenset[str]) -> bool:
+    """Share the page with the next readers, under the version read before the view ran, unless a publish
+    touched what it shows while it rendered. Whether it may be shared (kept by a front cache too)."""
     try:
-        _cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+        touched, unstamped = newer_stamps(keys, version)
+        if touched:
+            return False  # rendered from content a publish replaced meanwhile: neither cache may keep it
+        add_stamps(unstamped, version)
+        headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+        stored = (version, response.status_code, response.content, headers, etag, rendered_at, keys)
+        page_cache().set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
         _recent.put(key, stored)
     except Exception:
         logger.exception("Could not store %s in the page cache", request.path)
+        return False
     response["X-Page-Cache"] = "miss"
+    return True
 
 
 def _answer(request: HttpRequest, response: HttpResponse, etag: str, rendered_at: float) -> HttpResponse:
@@ -299,16 +281,19 @@ def _answer(request: HttpRequest, response: HttpResponse, etag: str, rendered_at
 
 
 def public_page(
-    view: Callable[..., HttpResponse] | None = None, *, params: Iterable[str] = ()
+    view: Callable[..., HttpResponse] | None = None, *, params: Iterable[str] = (), depends: Iterable | None = None
 ) -> Callable[..., HttpResponse]:
     """Cache a public, anonymous GET view in the shared page cache (see the module docstring).
 
     `params`: the query parameters the view reads. The view sees only these; the rest of the query
     string is dropped, from the request and from the cache key. `@public_page` alone declares none.
+    `depends`: the content models (whole kinds) or keys every response of the view shows; the view adds
+    the rows it shows with `shows()`. A view that names nothing depends on every kind.
     """
     if view is None:
-        return functools.partial(public_page, params=params)
+        return functools.partial(public_page, params=params, depends=depends)
     params = tuple(params)
+    static_keys = frozenset(keys_of(depends)) if depends is not None else None
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -321,13 +306,14 @@ def public_page(
                 version, stored = _lookup(key)
             except Exception:
                 logger.exception("Page cache unavailable; rendering %s uncached", request.path)
-                _debt.owed = True  # a publish may have failed to record meanwhile: raise the version once back
+                _debt.owed = True  # a publish may have failed to record meanwhile: a fresh epoch once back
                 use_cache = False
         if stored is not None:
             response, etag, rendered_at = _from_stored(stored)
             response["X-Page-Cache"] = "hit"
             return _answer(request, response, etag, rendered_at)
 
+        request.page_keys = set()
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # TemplateResponse: the content is needed for the ETag
@@ -335,8 +321,12 @@ def public_page(
             return response
         rendered_at = time.time()
         etag = _etag_of(response.content)
+        keys = frozenset(request.page_keys | (static_keys if static_keys is not None else set()))
+        if static_keys is None and not request.page_keys:
+            keys = frozenset(every_list_key())
         if use_cache and _storable(request, response):
-            _store(request, response, key, version, etag, rendered_at)
+            if _store(request, response, key, version, etag, rendered_at, keys):
+                _shared(response, keys)
         elif request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             patch_cache_control(response, private=True)
         return _answer(request, response, etag, rendered_at)

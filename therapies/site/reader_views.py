@@ -140,7 +140,7 @@ def correction_thanks(request: HttpRequest, model_name: str, slug: str) -> HttpR
     return render(request, "therapies/correction_thanks.html", {"page_object": obj})
 
 
-@public_page
+@public_page(depends=())  # shows no content: no publish touches it
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",

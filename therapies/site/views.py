@@ -29,7 +29,7 @@ from ..models import (
     Trial,
     live_q,
 )
-from .caching import public_page, refuse_to_store
+from .caching import public_page, refuse_to_store, shows
 from .glance import therapy_page_extras
 from .outcome_charts import trial_outcome_views
 from .pagination import page_of
@@ -46,7 +46,7 @@ HOME_PER_CLASS = 6
 THERAPIES_PER_PAGE = 50
 
 
-@public_page
+@public_page(depends=(Therapy, Trial, Risk, EditorialText))
 def home(request: HttpRequest) -> HttpResponse:
     therapies = list(
         Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names").prefetch_related("routes")
@@ -87,7 +87,7 @@ class TherapyFilterForm(forms.Form):
         self.fields["course"].choices = [("", "Any MS course")] + [(c.code, c.name) for c in courses]
 
 
-@public_page(params=("course", "route", "drug_class", "page"))
+@public_page(params=("course", "route", "drug_class", "page"), depends=(Therapy,))
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
@@ -158,6 +158,8 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
         history=page_history(therapy),
     )
+    shows(request, therapy, context["trials"], [link.risk for link in context["therapy_risks"]],
+          therapy.references.all(), *(getattr(therapy, relation).all() for relation in SECTION_SOURCES))
     return render(request, "therapies/therapy_detail.html", context)
 
 
@@ -165,7 +167,7 @@ TRIALS_PER_PAGE = 50
 RISKS_PER_PAGE = 50
 
 
-@public_page(params=("page",))
+@public_page(params=("page",), depends=(Trial, Therapy))
 def trial_list(request: HttpRequest) -> HttpResponse:
     trials = Trial.objects.live().select_related("therapy").order_by("therapy__name", "name")
     page, page_notice = page_of(request, trials, TRIALS_PER_PAGE)
@@ -192,6 +194,7 @@ def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(live_references(), "population_courses", "outcomes"),
         slug=slug,
     )
+    shows(request, trial, trial.therapy, trial.references.all())
     context = trial_detail_context(trial, history=page_history(trial), outcomes=list(trial.outcomes.all()))
     return render(request, "therapies/trial_detail.html", context)
 
@@ -200,10 +203,11 @@ def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def trial_by_nct_id(request: HttpRequest, nct_id: str) -> HttpResponse:
     """/trials/NCT01247324/ is a permanent alias of the trial's page."""
     trial = get_object_or_404(Trial.objects.live().only("slug"), nct_id=nct_id)
+    shows(request, trial)
     return HttpResponsePermanentRedirect(trial.get_absolute_url())
 
 
-@public_page(params=("page",))
+@public_page(params=("page",), depends=(Risk, Therapy))
 def risk_list(request: HttpRequest) -> HttpResponse:
     live_links = TherapyRisk.objects.live().select_related("therapy").order_by("therapy__name")
     risks = (
@@ -232,10 +236,11 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.live().prefetch_related(live_references()), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
+    shows(request, risk, [link.therapy for link in context["therapy_risks"]], risk.references.all())
     return render(request, "therapies/risk_detail.html", context)
 
 
-@public_page
+@public_page(depends=(EditorialText,))
 def about(request: HttpRequest) -> HttpResponse:
     """The About page and editorial policy: reviewed editorial text, in its sections' order."""
     texts = EditorialText.objects.live().by_place()

@@ -4,11 +4,13 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from ..editorial import frontend_cache
 from ..editorial.signals import content_published
 from ..models import (
     AuditEvent,
     ChangeRequest,
 )
+from ..models.page_keys import touched_keys
 
 
 def record(
@@ -31,7 +33,12 @@ def record(
 
 
 def announce(objects: list[models.Model], action: str) -> None:
-    """Tell listeners (search index, page cache) once the transaction has committed."""
+    """Tell listeners (search index, page cache) once the transaction has committed, then purge the front
+    cache. The keys the change touches are read here, in its transaction, and the purges are queued
+    here too (an outbox); they are sent after the page cache has recorded the change, so a front cache
+    refetching a purged page can never get the old one from the page cache."""
     objects = list(objects)
-    transaction.on_commit(lambda: content_published.send(sender=None, objects=objects, action=action))
+    keys = touched_keys(objects)
+    transaction.on_commit(lambda: content_published.send(sender=None, objects=objects, action=action, keys=keys))
+    frontend_cache.purge_on_commit(keys)
 

@@ -1,0 +1,139 @@
+"""manage.py shell script: the publish storm through Varnish (issue 16), run by bench/run.sh.
+
+While wrk reads a mix of BENCH_STORM_URLS public URLs (default 2,000) through Varnish for
+BENCH_STORM_SECONDS (default 60), a reviewer publishes one change request every
+BENCH_STORM_INTERVAL seconds (default 5) through the app server's admin, each changing the
+summary of a trial in the mix. After each publish the trial's page is read through Varnish every
+20 ms until it shows the new text: the time from the publish's commit (`published_at`, written in
+its transaction) to the first fresh copy is that publish's visibility delay. The hit ratio is taken
+from varnishstat over the storm; p99 and the status counts from wrk.
+
+Env: VARNISH (base URL), APP (the app server's base URL), VARNISH_STATE (varnishd's -n directory),
+RESULTS (where varnish-storm.json and the URL list go), BENCH_PASSWORD.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from therapies import workflow
+from therapies.models import Risk, Therapy, Trial
+
+sys.path.insert(0, str(Path("bench").resolve()))
+from http_client import Session  # noqa: E402
+
+VARNISH, APP, STATE = os.environ["VARNISH"], os.environ["APP"], os.environ["VARNISH_STATE"]
+RESULTS = Path(os.environ["RESULTS"])
+SECONDS = int(os.environ.get("BENCH_STORM_SECONDS", "60"))
+INTERVAL = float(os.environ.get("BENCH_STORM_INTERVAL", "5"))
+URLS = int(os.environ.get("BENCH_STORM_URLS", "2000"))
+CONNECTIONS = int(os.environ.get("BENCH_STORM_CONNECTIONS", "32"))
+VISIBLE_WITHIN = 1.0  # seconds from commit
+
+
+def url_mix(count: int) -> list[str]:
+    """Pages readers read: the lists and about, then therapy, risk and trial pages and API objects, in turn."""
+    fixed = ["/", "/therapies/", "/trials/", "/risks/", "/about/", "/updates/", "/api/v1/therapies/"]
+    therapies = [f"/therapies/{slug}/" for slug in Therapy.objects.live().values_list("slug", flat=True)]
+    risks = [f"/risks/{slug}/" for slug in Risk.objects.live().values_list("slug", flat=True)]
+    trials = [f"/trials/{slug}/" for slug in Trial.objects.live().values_list("slug", flat=True)[:count]]
+    api = [f"/api/v1/therapies/{slug}/" for slug in Therapy.objects.live().values_list("slug", flat=True)]
+    mix = fixed + therapies[: count // 5] + risks[: count // 5] + api[: count // 10]
+    return (mix + trials)[:count]
+
+
+def fetch(path: str) -> str:
+    with urllib.request.urlopen(VARNISH + path, timeout=10) as response:  # noqa: S310  our own Varnish
+        return response.read().decode("utf-8", "replace")
+
+
+def counters() -> dict:
+    text = subprocess.run(["varnishstat", "-n", STATE, "-1", "-f", "MAIN.cache_hit", "-f", "MAIN.cache_miss"],
+                          capture_output=True, text=True, check=True).stdout
+    return {name: int(value) for name, value in re.findall(r"^MAIN\.(\w+)\s+(\d+)", text, re.M)}
+
+
+def approved_change(editor, reviewer, trial: Trial, text: str):
+    change = workflow.start_change_request(user=editor, title=f"Storm through Varnish: {trial.name}")
+    revision = workflow.add_object(change_request=change, user=editor, obj=trial)
+    snapshot = revision.snapshot
+    snapshot["fields"]["summary"] = text
+    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
+    workflow.submit(change_request=change, user=editor, change_note="Storm through Varnish.")
+    return workflow.approve(change_request=change, user=reviewer)
+
+
+def main() -> None:
+    paths = url_mix(URLS)
+    url_file = RESULTS / "storm-urls.txt"
+    url_file.write_text("\n".join(paths) + "\n")
+    with ThreadPoolExecutor(4) as pool:  # warm: the storm measures a running site, not a cold start
+        list(pool.map(fetch, paths))
+    users = get_user_model().objects
+    editor, reviewer = users.get(username="bench-editor"), users.get(username="bench-reviewer")
+    session = Session(APP)
+    session.login("bench-reviewer", os.environ["BENCH_PASSWORD"])
+    trials = [p for p in paths if p.startswith("/trials/") and p != "/trials/"]
+
+    wrk: dict = {}
+
+    def run_wrk() -> None:
+        wrk["text"] = subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "--latency",
+             "-s", "bench/wrk_pages.lua", VARNISH, "--", str(url_file)],
+            capture_output=True, text=True).stdout
+
+    before = counters()
+    reader = threading.Thread(target=run_wrk)
+    reader.start()
+    started, delays, failed = time.time(), [], 0
+    n = 0
+    while time.time() - started < SECONDS - INTERVAL:
+        tick = time.time()
+        path = trials[(n * 37) % len(trials)]
+        trial = Trial.objects.get(slug=path.strip("/").split("/")[-1])
+        text = f"Storm summary {n} at {tick:.3f}. Synthetic content for load testing, not medical information."
+        change = approved_change(editor, reviewer, trial, text)
+        page = f"/admin/therapies/changerequest/{change.pk}/change/"
+        status = session.post_form(page, f"/admin/therapies/changerequest/{change.pk}/action/publish/")
+        change.refresh_from_db()
+        if status != 302 or change.published_at is None:
+            failed += 1
+            print(f"   publish of #{change.pk} failed (HTTP {status})")
+        else:
+            committed = change.published_at.timestamp()
+            while text not in fetch(path) and time.time() - committed < 10:
+                time.sleep(0.02)
+            delays.append(round(time.time() - committed, 3))
+        n += 1
+        time.sleep(max(0.0, INTERVAL - (time.time() - tick)))
+    reader.join()
+    after = counters()
+    hits, misses = after["cache_hit"] - before["cache_hit"], after["cache_miss"] - before["cache_miss"]
+    text = wrk.get("text", "")
+    status = re.search(r"STATUS 2xx=(\d+) 3xx=(\d+) 4xx=(\d+) 5xx=(\d+)", text)
+    p99 = re.search(r"LATENCY p50=([\d.]+)ms p99=([\d.]+)ms", text)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    result = {
+        "seconds": SECONDS, "interval": INTERVAL, "urls": len(paths), "connections": CONNECTIONS,
+        "publishes": len(delays), "failed_publishes": failed,
+        "hit_ratio": hits / (hits + misses) if hits + misses else 0.0, "hits": hits, "misses": misses,
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": float(p99.group(1)) if p99 else None, "p99_ms": float(p99.group(2)) if p99 else None,
+        "non_2xx": (sum(int(g) for g in status.groups()[1:]) if status else None),
+        "visible_within_s": delays, "visible_limit_s": VISIBLE_WITHIN,
+    }
+    (RESULTS / "varnish-storm.json").write_text(json.dumps(result))
+    print(json.dumps(result))
+
+
+main()
