@@ -341,7 +341,11 @@ def _row_changes(
                 for f in fields
                 if old_row.get(f.name) != new_row.get(f.name)
             ]
-        shown = [_row_field(f, old_row, new_row, lookups, budget) for f in fields]
+        # What goes live: a field the snapshot lacks is created with its default (snapshots.apply_snapshot).
+        shown = [
+            _row_field(f, old_row and {**defaults, **old_row}, new_row and {**defaults, **new_row}, lookups, budget)
+            for f in fields
+        ]
         changes.append(RowChange(action, label, details, brief, spec.relation, ident, shown))
     return sorted(changes, key=lambda change: change.label.casefold())
 
