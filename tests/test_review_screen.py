@@ -107,3 +107,20 @@ def test_a_finding_links_to_its_field_else_its_row_else_its_object():
     assert on_field.anchor_in({"revision-5"}) == "revision-5"  # an unchanged field has no diff row
     assert on_row.anchor_in(page) == "row-5-therapy_risks-9"
     assert on_row.anchor_in(page | {"row-5-therapy_risks-9-figure"}) == "row-5-therapy_risks-9-figure"
+
+
+def test_a_check_that_fails_never_blocks_the_review_screen(client, editor, reviewer, monkeypatch, caplog):
+    from therapies.editorial import assistant
+
+    def broken(proposal):
+        raise KeyError("fields")
+
+    monkeypatch.setattr(assistant, "CHECKS", (broken, *assistant.CHECKS))
+    scenario = risk_row_and_source_in_review(editor)
+
+    response, html = review_page(client, reviewer, scenario.change_request)
+
+    messages = [item["finding"].message for item in response.context["assistant"]["flagged"]]
+    assert "Testimab" in html and any("check could not run" in message for message in messages)
+    assert any(item["finding"].check == "readability" for item in response.context["assistant"]["flagged"])
+    assert "failed on revision" in caplog.text
