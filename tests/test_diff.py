@@ -10,6 +10,8 @@ from django.utils.html import escape
 from therapies.editorial.diff import FieldChange, ObjectDiff, diff_snapshots
 from therapies.models import Indication, MSCourse, Reference, Risk, Therapy, Trial
 
+from .factories import make_reference
+
 pytestmark = pytest.mark.django_db
 
 PUBLISH_STATE = {
@@ -369,3 +371,76 @@ def test_lookups_are_one_query_per_related_model(ocrelizumab, courses, django_as
         diff_snapshots(MSCourse, None, {"fields": {"code": "X", "name": "X", "description": "", "position": 1}})
 
     assert len(therapy_diff.rows) >= 4 and len(trial_diff.fields) == 2
+
+
+# --- Everything that will go live (issue 14) ------------------------------------------------------
+
+
+def test_an_added_row_lists_every_field_of_the_row_with_its_anchor(ocrelizumab):
+    added = Risk.objects.get(slug="macular-oedema")
+    old = snapshot(ocrelizumab)
+    new = copy.deepcopy(old)
+    new["children"]["therapy_risks"].append(
+        {"risk": added.pk, "frequency": "rare", "figure": "0.05%", "measure": "people, 2 years", "notes": ""}
+    )
+
+    (row,) = diff_snapshots(Therapy, old, new, anchor=12).rows
+
+    shown = {change.name: (change.old_html, change.new_html) for change in row.fields}
+    assert list(shown) == ["frequency", "figure", "measure", "boxed_warning", "notes"]
+    assert shown["figure"] == ("", "<ins>0.05%</ins>") and shown["measure"] == ("", "<ins>people, 2 years</ins>")
+    assert shown["boxed_warning"] == ("", "<ins>No</ins>") and shown["notes"] == ("", "—")
+    assert row.anchor == f"row-12-therapy_risks-{added.pk}"
+    assert row.fields[1].anchor == f"row-12-therapy_risks-{added.pk}-figure"
+
+
+def test_a_changed_row_marks_its_changes_word_by_word_and_shows_the_rest(ocrelizumab):
+    old = snapshot(ocrelizumab)
+    new = copy.deepcopy(old)
+    first = new["children"]["therapy_risks"][0]
+    first["notes"] = (first["notes"] + " Seen more often in older people.").strip()
+
+    (row,) = diff_snapshots(Therapy, old, new).rows
+
+    shown = {change.name: change for change in row.fields}
+    assert "<ins>" in shown["notes"].new_html and "Seen more often" in shown["notes"].new_html
+    assert shown["figure"].old_html == shown["figure"].new_html == escape(first["figure"] or "—")
+    assert "<ins>" not in shown["frequency"].new_html and "<del>" not in shown["frequency"].old_html
+
+
+def test_a_removed_row_shows_what_comes_off_the_page(ocrelizumab):
+    old = snapshot(ocrelizumab)
+    new = copy.deepcopy(old)
+    gone = new["children"]["therapy_risks"].pop()
+
+    (row,) = diff_snapshots(Therapy, old, new).rows
+
+    figure = next(change for change in row.fields if change.name == "figure")
+    assert row.action == "removed" and figure.new_html == ""
+    assert figure.old_html == (f"<del>{escape(gone['figure'])}</del>" if gone["figure"] else "—")
+
+
+def test_a_cited_source_added_is_listed_with_its_title_identifiers_and_address(ocrelizumab):
+    old = snapshot(ocrelizumab)
+    new = copy.deepcopy(old)
+    source = make_reference(doi="10.1000/test.2024", url="https://example.org/source")
+    new["m2m"]["references"] = [*old["m2m"]["references"], source.pk]
+
+    change = only_change(diff_snapshots(Therapy, old, new))
+
+    (item,) = change.items
+    fields = dict(item.fields)
+    assert (item.action, item.object_id) == ("added", source.pk)
+    assert (fields["Title"], fields["DOI"], fields["Url"]) == (source.title, source.doi, source.url)
+    assert "Key" in fields and "Live" not in fields  # what a snapshot holds; never the publish state
+
+
+def test_markdown_fields_carry_their_text_for_the_rendered_view(ocrelizumab):
+    old = snapshot(ocrelizumab)
+    new = edited(old, dosing="Take it **with food**.", summary="Plain text.")
+
+    by_name = {change.name: change for change in diff_snapshots(Therapy, old, new).fields}
+
+    assert by_name["dosing"].markdown and by_name["dosing"].new_text == "Take it **with food**."
+    assert by_name["dosing"].old_text == old["fields"]["dosing"]
+    assert not by_name["summary"].markdown and by_name["summary"].new_text == ""

@@ -66,7 +66,7 @@ def test_every_name_a_kind_declares_resolves(kind):
     identifiers = [identifier.field for identifier in kind.search.identifiers] if kind.search else []
     for name in [*(kind.search.snippet if kind.search else ()), *identifiers]:
         kind.model._meta.get_field(name)
-    for name in kind.safety_fields:
+    for name in [*kind.safety_fields, *kind.prose]:
         kind.model._meta.get_field(name)
     for child in kind.children:
         assert kind.model._meta.get_field(child.relation).related_model is child.model

@@ -35,6 +35,7 @@ from .forms import (
     parse_schedule_time,
     snapshot_from_forms,
 )
+from .review_assistant import assistant_panel
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def _change_request_url(change_request: ChangeRequest) -> str:
 
 
 def _revision_diff(revision: Revision, budget: Budget):
-    return diff_snapshots(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot, budget)
+    model = revision.content_type.model_class()
+    return diff_snapshots(model, revision.base_snapshot, revision.snapshot, budget, anchor=revision.pk)
 
 
 # --- Review page -------------------------------------------------------------------------------------------
@@ -117,6 +119,7 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         # Rule 9: the approve, publish and schedule forms say what this page showed.
         seen=workflow.review_digest(change_request) if actions & SEEN_ACTIONS else "",
         safety_reasons=_safety_reasons(revisions),
+        assistant=assistant_panel(change_request, revisions, entries),
         time_zone=timezone.get_current_timezone_name(),
         opts=ChangeRequest._meta,
         State=State,

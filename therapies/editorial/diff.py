@@ -8,8 +8,12 @@ A snapshot (see DESIGN.md, "Editorial model") looks like::
 
 `diff_snapshots` turns two of them into an `ObjectDiff`: the changed fields, in model order, as
 escaped HTML with word-level `<del>`/`<ins>` highlighting, and the added, removed and changed
-child rows. Every related object it names is fetched in one query per related model. Text is
-compared by textdiff.py, whose cost is bounded for any input and shared across a screen (`Budget`).
+child rows with every field each holds (what goes live is what the reviewer sees, issue 14). A
+many-to-many of content (a page's sources) lists each added or removed item with its own fields:
+a source's title, identifiers and address. What is shown comes from the registry
+(models/kinds.py) and the snapshot format (snapshots.py), never from a list of fields per kind.
+Every related object it names is fetched in one query per related model. Text is compared by
+textdiff.py, whose cost is bounded for any input and shared across a screen (`Budget`).
 
 Safety: every piece of user text goes through `escape()` before it is wrapped in a tag; only
 strings built that way are marked safe.
@@ -27,7 +31,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
-from .snapshots import child_rows
+from ..models import ChildRows, is_content
+from ..models.limits import MarkdownField
+from .snapshots import child_rows, editable_fields
 from .textdiff import Budget, text_diff
 
 EMPTY = "—"
@@ -36,6 +42,7 @@ SIGNS = {"added": "+", "removed": "−", "changed": "~"}
 FieldKind = Literal["text", "value", "set"]
 RowAction = Literal["added", "removed", "changed"]
 Lookups = dict[type[models.Model], dict[int, str]]
+Rows = dict[type[models.Model], dict[int, models.Model]]  # related content rows, to list their own fields
 
 
 @dataclass
@@ -48,6 +55,22 @@ class FieldChange:
     new_html: SafeString
     kind: FieldKind
     note: str = ""  # a text shown in full, not marked word by word: why (rewritten, too long)
+    # Markdown: the raw old and new text, so the review screen can show them as readers will see them.
+    markdown: bool = False
+    old_text: str = ""
+    new_text: str = ""
+    items: list["ItemDetail"] = field(default_factory=list)  # a set of content: each added or removed item
+    anchor: str = ""  # the id of its row on the review screen (field_anchor), for links to it
+
+
+@dataclass
+class ItemDetail:
+    """One item added to or removed from a many-to-many of content (a cited source), with its fields."""
+
+    action: RowAction
+    name: str
+    object_id: int
+    fields: list[tuple[str, str]]  # (label, plain display text): the templates escape it
 
 
 @dataclass
@@ -58,6 +81,10 @@ class RowChange:
     label: str
     details: list[str] = field(default_factory=list)
     brief: str = ""
+    relation: str = ""  # the kind's child relation ("therapy_risks") and the row's key: its anchor on the page
+    key: Any = None
+    fields: list[FieldChange] = field(default_factory=list)  # every field of the row, changed ones marked
+    anchor: str = ""  # the id of the row on the review screen (row_anchor)
 
     @property
     def summary(self) -> str:
@@ -82,18 +109,35 @@ class ObjectDiff:
         return self.is_new or bool(self.fields or self.rows)
 
 
+# --- Anchors: the ids a screen gives each diff row, so a link (a reviewer assistant's finding) can point at it ---
+
+
+def field_anchor(prefix: Any, name: str) -> str:
+    """The id of a changed field's row: "field-12-summary" (12: the revision on the review screen)."""
+    return f"field-{prefix}-{name}"
+
+
+def row_anchor(prefix: Any, relation: str, key: Any, name: str = "") -> str:
+    """The id of a child row ("row-12-therapy_risks-4"), or of one of its fields ("row-12-therapy_risks-4-figure")."""
+    return f"row-{prefix}-{relation}-{key}" + (f"-{name}" if name else "")
+
+
 # --- Entry point -------------------------------------------------------------------------------
 
 
-def diff_snapshots(model: type[models.Model], old: dict | None, new: dict, budget: Budget | None = None) -> ObjectDiff:
+def diff_snapshots(
+    model: type[models.Model], old: dict | None, new: dict, budget: Budget | None = None, *, anchor: Any = ""
+) -> ObjectDiff:
     """Compare two snapshots of a `model` object; `old` is None for a new object.
 
     `budget` bounds the word comparisons; a screen showing several diffs passes one budget to them all.
+    `anchor` prefixes the ids of the diff's rows (field_anchor, row_anchor): the review screen passes the
+    revision's id, so that every row of the screen has an id of its own.
     """
     is_new = old is None
     budget = budget if budget is not None else Budget()
     old = old or {}
-    lookups = _fetch_lookups(model, [old, new])
+    lookups, related_rows = _fetch_lookups(model, [old, new])
     diff = ObjectDiff(model=model, is_new=is_new)
     for f in _snapshot_fields(model):
         section = "m2m" if f.many_to_many else "fields"
@@ -105,17 +149,26 @@ def diff_snapshots(model: type[models.Model], old: dict | None, new: dict, budge
             before, after = sorted(before or []), sorted(after or [])
         if (is_new and _is_empty(after)) or (not is_new and before == after):
             continue
-        diff.fields.append(_field_change(f, before, after, is_new, lookups, budget))
+        change = _field_change(f, before, after, is_new, lookups, budget)
+        if f.many_to_many and is_content(f.related_model):
+            change.items = _item_details(f, before, after, lookups, related_rows)
+        diff.fields.append(change)
     for spec in child_rows(model):  # the kind's child rows (models/kinds.py), matched on their key
         if spec.relation in new.get("children", {}) or spec.relation in old.get("children", {}):
             diff.rows += _row_changes(
                 model,
-                spec.model,
-                spec.key,
+                spec,
                 old.get("children", {}).get(spec.relation, []),
                 new.get("children", {}).get(spec.relation, []),
                 lookups,
+                budget,
             )
+    for change in diff.fields:
+        change.anchor = field_anchor(anchor, change.name)
+    for row in diff.rows:
+        row.anchor = row_anchor(anchor, row.relation, row.key)
+        for change in row.fields:
+            change.anchor = row_anchor(anchor, row.relation, row.key, change.name)
     return diff
 
 
@@ -167,7 +220,30 @@ def _field_change(
         new_html = _wrap("ins", display(f, after, lookups))
     if is_new:
         old_html = SafeString("")
-    return FieldChange(f.name, capfirst(f.verbose_name), old_html, new_html, kind, note)
+    change = FieldChange(f.name, capfirst(f.verbose_name), old_html, new_html, kind, note)
+    if isinstance(f, MarkdownField):
+        change.markdown, change.old_text, change.new_text = True, before or "", after or ""
+    return change
+
+
+def _item_details(
+    f: models.ManyToManyField, before: list, after: list, lookups: Lookups, related_rows: Rows
+) -> list[ItemDetail]:
+    """Each item added to or removed from a set of content, with every non-empty field its snapshot holds."""
+    rows = related_rows.get(f.related_model, {})
+    fields = editable_fields(f.related_model)
+    items = []
+    for ident, name in _ordered(f.related_model, [*before, *after], lookups):
+        if (ident in before) == (ident in after):
+            continue
+        row = rows.get(ident)
+        shown = [] if row is None else [
+            (capfirst(g.verbose_name), display(g, getattr(row, g.attname), lookups))
+            for g in fields
+            if not _is_empty(getattr(row, g.attname)) and not g.is_relation
+        ]
+        items.append(ItemDetail("added" if ident in after else "removed", name, ident, shown))
+    return items
 
 
 def display(f: models.Field, value: Any, lookups: Lookups) -> str:
@@ -232,20 +308,24 @@ def _wrap(tag: str, text: str) -> SafeString:
 
 def _row_changes(
     parent: type[models.Model],
-    child: type[models.Model],
-    key: str,
+    spec: ChildRows,
     before: list[dict],
     after: list[dict],
     lookups: Lookups,
+    budget: Budget,
 ) -> list[RowChange]:
-    """Rows added, removed and changed, matched on `key`, sorted by the key's display name."""
-    key_field = child._meta.get_field(key)
-    fields = [f for f in _snapshot_fields(child) if f is not key_field and f.related_model is not parent]
+    """Rows added, removed and changed, matched on the spec's key, sorted by the key's display name.
+
+    Each carries every field of the row (`fields`): an added row's values as added, a removed row's
+    as removed, a changed row's with its changes marked word by word and the rest shown as they are.
+    """
+    key_field = spec.model._meta.get_field(spec.key)
+    fields = [f for f in _snapshot_fields(spec.model) if f is not key_field and f.related_model is not parent]
     # A row saved before one of its fields existed (a revision from before TherapyRisk.measure) reads as
     # that field's default, so a field added to the model is not reported as a change to every row.
     defaults = {f.name: f.get_default() for f in fields}
-    old_rows = {r[key]: r for r in before}
-    new_rows = {r[key]: r for r in after}
+    old_rows = {r[spec.key]: r for r in before}
+    new_rows = {r[spec.key]: r for r in after}
     choice = next((f for f in fields if f.choices), None)  # shown in the label
     changes: list[RowChange] = []
     for ident in {*old_rows, *new_rows}:
@@ -272,8 +352,31 @@ def _row_changes(
                 for f in fields
                 if old_row.get(f.name) != new_row.get(f.name)
             ]
-        changes.append(RowChange(action, label, details, brief))
+        # What goes live: a field the snapshot lacks is created with its default (snapshots.apply_snapshot).
+        shown = [
+            _row_field(f, old_row and {**defaults, **old_row}, new_row and {**defaults, **new_row}, lookups, budget)
+            for f in fields
+        ]
+        changes.append(RowChange(action, label, details, brief, spec.relation, ident, shown))
     return sorted(changes, key=lambda change: change.label.casefold())
+
+
+def _row_field(
+    f: models.Field, old_row: dict | None, new_row: dict | None, lookups: Lookups, budget: Budget
+) -> FieldChange:
+    """One field of a child row as the review screen lists it: every field, whether or not it changed."""
+    label = capfirst(f.verbose_name)
+    before = None if old_row is None else old_row.get(f.name)
+    after = None if new_row is None else new_row.get(f.name)
+    if old_row is None or new_row is None:  # the whole row is added or removed: so is each value
+        value = display(f, after if old_row is None else before, lookups)
+        marked = SafeString(escape(value)) if value == EMPTY else _wrap("ins" if old_row is None else "del", value)
+        old_html, new_html = (SafeString(""), marked) if old_row is None else (marked, SafeString(""))
+        return FieldChange(f.name, label, old_html, new_html, _kind(f))
+    if before == after:
+        same = SafeString(escape(display(f, after, lookups)))
+        return FieldChange(f.name, label, same, same, _kind(f))
+    return _field_change(f, before, after, False, lookups, budget)
 
 
 def _row_label(
@@ -295,8 +398,9 @@ def _quoted(text: str) -> str:
 # --- Batched lookups -----------------------------------------------------------------------------
 
 
-def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> Lookups:
-    """Display names of every related object the snapshots mention: one query per related model."""
+def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> tuple[Lookups, Rows]:
+    """Display names of every related object the snapshots mention, and the rows of those that are content
+    (a cited source, to list its fields): one query per related model."""
     wanted: dict[type[models.Model], set[int]] = defaultdict(set)
     for snapshot in snapshots:
         for f in _snapshot_fields(model):
@@ -310,13 +414,16 @@ def _fetch_lookups(model: type[models.Model], snapshots: Iterable[dict]) -> Look
             if rows and target is not None:  # a key that is a plain field ("label") needs no lookup
                 wanted[target].update(r[spec.key] for r in rows if r.get(spec.key) is not None)
     lookups: Lookups = {}
+    related_rows: Rows = {}
     for related, ids in wanted.items():
         if ids:
             # The base manager: drafts (not yet live) must be named too. Meta.ordering gives a stable order.
             # A source is named with where its link goes: the address is what a swapped source changes.
-            rows = related._base_manager.filter(pk__in=ids)
+            rows = list(related._base_manager.filter(pk__in=ids))
             lookups[related] = {obj.pk: getattr(obj, "review_label", None) or str(obj) for obj in rows}
-    return lookups
+            if is_content(related):
+                related_rows[related] = {obj.pk: obj for obj in rows}
+    return lookups, related_rows
 
 
 def _name(related: type[models.Model], ident: int, lookups: Lookups) -> str:

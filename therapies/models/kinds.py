@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .limits import MarkdownField
 from .outcomes import TrialOutcome
 from .texts import EditorialText
 
@@ -147,6 +148,8 @@ class ContentKind:
     sitemap_priority: float = 0.5
     title_field: str = "name"  # what lists, the dashboard and search order and name rows by
     required_sections: tuple[RequiredSection, ...] = ()  # what a live page of this kind must have
+    # Plain-text fields patients read as prose (Markdown fields count without being listed): prose_fields.
+    prose: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -228,14 +231,29 @@ class ContentKind:
 
     def missing_sections(self, snapshot: dict) -> list[str]:
         """What a page built from `snapshot` lacks of its required sections, in the reader's words."""
-        missing = []
+        return [problem for _, _, problem in self.section_problems(snapshot)]
+
+    def section_problems(self, snapshot: dict) -> list[tuple[RequiredSection, str, str]]:
+        """(section, the field that lacks something, what is missing) for each required section a page built from
+        `snapshot` lacks: its text ("pregnancy") or its sources ("pregnancy_references")."""
+        problems = []
         for section in self.required_sections:
             label = section.label(self.model)
             if not (snapshot.get("fields", {}).get(section.field) or "").strip():
-                missing.append(f"the “{label}” section is empty")
+                problems.append((section, section.field, f"the “{label}” section is empty"))
             elif not snapshot.get("m2m", {}).get(section.references):
-                missing.append(f"the “{label}” section cites no source")
-        return missing
+                problems.append((section, section.references, f"the “{label}” section cites no source"))
+        return problems
+
+    @property
+    def prose_fields(self) -> tuple[str, ...]:
+        """The fields readers read as prose, in model order: its plain-text `prose` (a summary) and every
+        Markdown field. The reviewer assistant scores their reading grade (editorial/assistant/)."""
+        return tuple(
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.name in self.prose or isinstance(f, MarkdownField)
+        )
 
     def live_links(self, snapshot: dict) -> list[tuple[type[models.Model], int, LiveLink]]:
         """(model, id, link) of every row a snapshot of this kind links to that must be live for its page."""
@@ -337,6 +355,7 @@ KINDS: tuple[ContentKind, ...] = (
         ),
         delete_order=1,  # its risk rows PROTECT their risk
         sitemap_priority=0.9,
+        prose=("summary",),
         required_sections=(
             RequiredSection("pregnancy", "pregnancy_references"),
             RequiredSection("contraindications", "contraindications_references"),
@@ -372,6 +391,7 @@ KINDS: tuple[ContentKind, ...] = (
         links=(LiveLink("therapy"), CITES_SOURCES),
         delete_order=0,  # a trial PROTECTs its therapy
         sitemap_priority=0.6,
+        prose=("summary",),
     ),
     ContentKind(
         model=Risk,
@@ -390,11 +410,12 @@ KINDS: tuple[ContentKind, ...] = (
         safety_fields=("boxed_warning",),
         delete_order=2,
         sitemap_priority=0.7,
+        prose=("summary",),
     ),
     # No page of its own: pages show the live sources they cite (templates/therapies/includes/_references.html).
     ContentKind(model=Reference, title_field="title", delete_order=3),
     # The home page's introduction and drug-class descriptions, the About page (models/texts.py).
-    ContentKind(model=EditorialText, title_field="title", delete_order=4),
+    ContentKind(model=EditorialText, title_field="title", delete_order=4, prose=("summary",)),
 )
 
 _BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}

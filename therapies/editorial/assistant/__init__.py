@@ -1,0 +1,69 @@
+"""The reviewer assistant (issue 14): checks a change request's proposed content and points at what to look at.
+
+Computed from each revision's proposed snapshot (never from a form), shown on the review screen as a
+panel, and never blocking: a finding is advice with a link to the field it is about; the rules that
+refuse a change live in the workflow. One module per family of checks:
+
+- readability.py: reading grade of changed patient-facing text, flagged above grade 9;
+- unsourced_numbers.py: percentages, rates, "1 in N" and doses added to text that cites no source;
+- identifiers.py: ClinicalTrials.gov id format and uniqueness, DOI and PubMed id formats, non-https addresses;
+- frequency.py: a CIOMS category its own figure contradicts, a figure without a measure;
+- safety_words.py: death, fatal, boxed warning, contraindicated, pregnancy in a change not marked safety;
+- sections.py: a page missing one of its required sections.
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+from ...models import ChangeRequest, Revision
+from . import frequency, identifiers, readability, safety_words, sections, unsourced_numbers
+from .proposal import Finding, Proposal, revision_anchor
+
+__all__ = ["CHECKS", "Finding", "Proposal", "proposal_of", "review_findings", "revision_anchor"]
+
+logger = logging.getLogger(__name__)
+
+CHECKS: tuple[Callable[[Proposal], Iterator[Finding]], ...] = (
+    sections.check,
+    frequency.check,
+    identifiers.check,
+    unsourced_numbers.check,
+    safety_words.check,
+    readability.check,
+)
+
+
+def proposal_of(revision: Revision, change_request: ChangeRequest) -> Proposal:
+    return Proposal(
+        revision_id=revision.pk,
+        model=revision.content_type.model_class(),
+        object_id=revision.object_id,
+        name=revision.object_repr,
+        base=None if revision.is_new else revision.base_snapshot,
+        snapshot=revision.snapshot,
+        significance=change_request.significance,
+        change_request_id=change_request.pk,
+    )
+
+
+def review_findings(change_request: ChangeRequest, revisions: Iterable[Revision] | None = None) -> list[Finding]:
+    """Every finding about the change request's revisions: in the order of the revisions, then of CHECKS.
+
+    Never blocking, not even by failing: a check that raises is logged and reported as not run, and the
+    review screen still shows the diff and the other checks.
+    """
+    if revisions is None:
+        revisions = change_request.revisions.select_related("content_type")
+    findings: list[Finding] = []
+    for revision in revisions:
+        proposal = proposal_of(revision, change_request)
+        for check in CHECKS:
+            try:
+                findings.extend(check(proposal))
+            except Exception:
+                logger.exception("Reviewer assistant: %s failed on revision %s of change request #%s",
+                                 check.__module__, revision.pk, change_request.pk)
+                family = check.__module__.rsplit(".", 1)[-1].replace("_", " ")
+                findings.append(Finding("unavailable", f"{revision.object_repr}: the {family} check could not run; "
+                                        "the error is logged.", revision.pk))
+    return findings
