@@ -7,6 +7,7 @@ request at publishing, so it is never offered. A source the draft already cites 
 editor sees it and may remove it, and publishing names it if it is no longer live.
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -68,11 +69,14 @@ class CitationSearch(AutocompleteJsonView):
     change_request: ChangeRequest | None = None
 
     def process_request(self, request: HttpRequest):
-        term, model_admin, source_field, to_field_name = super().process_request(request)
         # Only a content kind's citation fields: the admin-wide view would also answer for any related field.
-        if source_field.name not in citation_fields(source_field.model):
+        try:
+            model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+        except (LookupError, ValueError):
+            raise PermissionDenied from None
+        if request.GET.get("field_name") not in citation_fields(model):
             raise PermissionDenied
-        return term, model_admin, source_field, to_field_name
+        return super().process_request(request)
 
     def has_perm(self, request: HttpRequest, obj=None) -> bool:
         return workflow.is_editor(request.user)
