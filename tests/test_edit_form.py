@@ -254,3 +254,11 @@ def test_check_refuses_a_kind_whose_sections_lose_a_field(monkeypatch):
     monkeypatch.setattr(kinds, "KINDS", (broken, *kinds.KINDS[1:]))
     with pytest.raises(Exception, match="“name” is in no section"):
         call_command("check")
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_the_admin_page_of_content_groups_its_fields_as_the_edit_form(admin_client, kind):
+    obj = kind.model.objects.first()
+    response = admin_client.get(kind.admin_url(obj.pk))
+    names = [fieldset.name for fieldset in response.context["adminform"]]
+    assert names == [section.heading for section in kind.form_sections if section.fields] + ["Publishing and review"]

@@ -58,7 +58,9 @@ def use_citation_widgets(form, change_request: ChangeRequest | None) -> None:
     for name in citation_fields(model):
         field: ModelMultipleChoiceField = form.fields[name]
         keep = form.initial.get(name) or []
-        field.widget = CitationWidget(model._meta.get_field(name), change_request=change_request)
+        field.widget = CitationWidget(
+            model._meta.get_field(name), change_request=change_request, attrs={"data-width": "100%"}
+        )
         field.queryset = citable(field.queryset.model, change_request, keep=keep)  # also the widget's choices
         field.help_text = "Type part of a source's title, authors or identifier to find it."
 
