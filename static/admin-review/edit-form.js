@@ -39,7 +39,18 @@
     return true;
   }
 
+  /* select2's search box has no label of its own: name it after the field's. The admin's autocomplete.js makes
+   * the select2 boxes in a jQuery ready handler (asynchronous in jQuery 3), so this is one registered after it. */
+  function labelSearchBoxes() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      var label = document.querySelector("label[for='" + select.id + "']");
+      var box = select.parentElement.querySelector(".select2-search__field");
+      if (label && box) { box.setAttribute("aria-label", "Search: " + label.textContent.replace("*", "").trim()); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (window.django && window.django.jQuery) { window.django.jQuery(labelSearchBoxes); }
     var summary = document.getElementById("error-summary");
     if (summary) {
       summary.focus();

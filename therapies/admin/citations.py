@@ -49,6 +49,11 @@ class CitationWidget(AutocompleteSelectMultiple):
     def get_url(self) -> str:
         return reverse("admin:therapies_changerequest_autocomplete", args=[self.change_request.pk])
 
+    def build_attrs(self, base_attrs, extra_attrs=None) -> dict:
+        # No "clear all" cross: each chosen source has its own, and select2 puts that one inside its <ul> of
+        # choices, where a list may hold only list items (axe, WCAG 1.3.1).
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
+
 
 def use_citation_widgets(form, change_request: ChangeRequest | None) -> None:
     """Give a draft form's citation fields the search widget and the choices this change request allows."""
