@@ -27,6 +27,7 @@ from ..models import (
     TherapyRisk,
     Trial,
     TrialOutcome,
+    kind_for,
 )
 from . import review
 from .forms import SignInForm, StartChangeRequestForm
@@ -86,12 +87,14 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
         return publish_state_shown(self.model)  # set by the workflow only (editable=False)
 
     def get_fieldsets(self, request, obj=None):
-        shown = publish_state_shown(self.model)
-        content = [f for f in self.get_fields(request, obj) if f not in shown]
-        return [
-            (None, {"fields": content}),
-            ("Publishing and review", {"fields": shown}),
+        """The kind's sections in its public page's order (models/kinds.py), the first open, the rest collapsible
+        (so the published versions below are not 6,000 px away), then the publish state."""
+        sections = [
+            (section.heading, {"fields": list(section.fields), "classes": [] if position == 0 else ["collapse"]})
+            for position, section in enumerate(kind_for(self.model).form_sections)
+            if section.fields
         ]
+        return [*sections, ("Publishing and review", {"fields": publish_state_shown(self.model)})]
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         obj = self.object_or_404(request, object_id)

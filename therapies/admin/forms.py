@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 
 from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
 from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors, limits
+from .citations import use_citation_widgets
 
 
 def _json_value(value):
@@ -105,12 +106,14 @@ class BaseTherapyRiskFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        seen = set()
+        seen: dict = {}  # risk -> the row number it is first in
         for form in self.kept_forms():
             risk = form.cleaned_data.get("risk")
+            row = self.forms.index(form) + 1
             if risk in seen:
-                raise forms.ValidationError(f"“{risk}” is listed twice; keep one row per risk.")
-            seen.add(risk)
+                # On the row's own field, where the error summary links (issue 14): not 4,000 px away.
+                form.add_error("risk", f"“{risk}” is already listed in row {seen[risk]}; keep one row per risk.")
+            seen.setdefault(risk, row)
 
     def to_rows(self) -> list[dict]:
         rows = []
@@ -135,12 +138,15 @@ TherapyRiskFormSet = forms.formset_factory(
 )
 
 
-def draft_forms(model, *, snapshot: dict | None, instance=None, data=None):
-    """The draft form and child formsets for `model`, filled from `snapshot` (or blank for a new object)."""
+def draft_forms(model, *, snapshot: dict | None, instance=None, data=None, change_request=None):
+    """The draft form and child formsets for `model`, filled from `snapshot` (or blank for a new object).
+
+    With the change request, its sources are chosen through a search that offers only what it may cite."""
     initial = None
     if snapshot is not None:
         initial = {**snapshot["fields"], **snapshot["m2m"]}
     form = draft_form_class(model)(data=data, instance=instance, initial=initial, prefix="content")
+    use_citation_widgets(form, change_request)
     formsets = {}
     for spec in child_rows(model):
         rows = snapshot["children"].get(spec.relation, []) if snapshot else []

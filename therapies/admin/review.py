@@ -27,6 +27,8 @@ from ..editorial.snapshots import snapshot_of
 from ..editorial.textdiff import Budget
 from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
+from .citations import citation_search
+from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, edit_sections, error_summary
 from .forms import (
     ReasonForm,
     StartChangeRequestForm,
@@ -145,6 +147,7 @@ SEEN_ACTIONS = frozenset({"approve", "publish", "schedule"})
 def _edit_page(request, *, change_request, model, form, formsets, revision=None, version=None) -> TemplateResponse:
     verbose = model._meta.verbose_name
     title = f"Edit {revision.object_repr}" if revision else f"New {verbose}"
+    sections = edit_sections(form, formsets)
     context = _admin_context(
         request,
         title,
@@ -153,11 +156,24 @@ def _edit_page(request, *, change_request, model, form, formsets, revision=None,
         version=version,
         form=form,
         formsets=formsets,
+        sections=sections,
+        errors=error_summary(form, sections),
+        form_errors_id=FORM_ERRORS_ID,
+        markdown_hints=MARKDOWN_HINTS,
+        has_page=kind_for(model).has_page,
         model_name=model._meta.model_name,
         verbose_name=verbose,
         opts=model._meta,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/edit_revision.html", context)
+
+
+def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
+    """To the draft's preview; from a section's "see it on the page" button, at that section of the page."""
+    url = reverse("admin:therapies_revision_preview", args=[revision.change_request_id, revision.pk])
+    anchors = {section.anchor for section in kind_for(revision.content_type.model_class()).form_sections}
+    section = request.POST.get("_preview", "")
+    return HttpResponseRedirect(f"{url}#{section}" if section and section in anchors else url)
 
 
 @never_cache
@@ -170,7 +186,8 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
     # The version the editor's form was opened at travels with it (optimistic version check).
     version = revision.version
     if request.method == "POST":
-        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance, data=request.POST)
+        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance, data=request.POST,
+                                     change_request=change_request)
         try:
             version = int(request.POST.get("_version", ""))
         except ValueError:
@@ -188,13 +205,14 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
                 messages.error(request, error.message)
             else:
                 if "_preview" in request.POST:
-                    return redirect("admin:therapies_revision_preview", pk=change_request.pk, revision_id=revision.pk)
+                    return _preview_redirect(request, revision)
                 messages.success(request, f"Draft saved. The public page of {revision.object_repr} is unchanged.")
                 return redirect(_change_request_url(change_request))
         else:
             messages.error(request, "The draft was not saved: please correct the errors below.")
     else:
-        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance)
+        form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance,
+                                     change_request=change_request)
     return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets,
                       revision=revision, version=version)
 
@@ -205,7 +223,7 @@ def object_new(request: HttpRequest, pk: int, model_name: str) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest, pk=pk)
     model = _content_model(model_name)
     if request.method == "POST":
-        form, formsets = draft_forms(model, snapshot=None, data=request.POST)
+        form, formsets = draft_forms(model, snapshot=None, data=request.POST, change_request=change_request)
         if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
             try:
                 revision = workflow.create_object(
@@ -216,13 +234,13 @@ def object_new(request: HttpRequest, pk: int, model_name: str) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 if "_preview" in request.POST:
-                    return redirect("admin:therapies_revision_preview", pk=change_request.pk, revision_id=revision.pk)
+                    return _preview_redirect(request, revision)
                 messages.success(request, f"Draft saved: {revision.object_repr} is not public until published.")
                 return redirect(_change_request_url(change_request))
         else:
             messages.error(request, "The draft was not saved: please correct the errors below.")
     else:
-        form, formsets = draft_forms(model, snapshot=None)
+        form, formsets = draft_forms(model, snapshot=None, change_request=change_request)
     return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets)
 
 
@@ -384,6 +402,7 @@ def urls(admin_view) -> list:
         path("<int:pk>/revision/<int:revision_id>/remove/", admin_view(revision_remove),
              name="therapies_revision_remove"),
         path("<int:pk>/new/<str:model_name>/", admin_view(object_new), name="therapies_object_new"),
+        path("<int:pk>/autocomplete/", admin_view(citation_search), name="therapies_changerequest_autocomplete"),
         path("content/<str:model_name>/<int:object_id>/edit/", admin_view(start_edit), name="therapies_start_edit"),
         path("content/<str:model_name>/<int:object_id>/compare/", admin_view(compare), name="therapies_compare"),
         path("content/<str:model_name>/<int:object_id>/<str:action>/", admin_view(object_action),

@@ -30,6 +30,7 @@ from django.utils.text import capfirst
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
 from .limits import MarkdownField
 from .outcomes import TrialOutcome
+from .form_sections import FormSection as Section
 from .texts import EditorialText
 
 if TYPE_CHECKING:
@@ -150,6 +151,8 @@ class ContentKind:
     required_sections: tuple[RequiredSection, ...] = ()  # what a live page of this kind must have
     # Plain-text fields patients read as prose (Markdown fields count without being listed): prose_fields.
     prose: tuple[str, ...] = ()
+    # The edit form's sections, in the public page's order (models/form_sections.py).
+    form_sections: tuple[Section, ...] = ()
 
     @property
     def name(self) -> str:
@@ -361,6 +364,22 @@ KINDS: tuple[ContentKind, ...] = (
             RequiredSection("contraindications", "contraindications_references"),
             RequiredSection("urgent_help", "urgent_help_references"),
         ),
+        form_sections=(
+            Section("Name and summary", ("name", "slug", "brand_names", "drug_class", "summary")),
+            Section("About this treatment", ("body",), anchor="about-treatment"),
+            Section("Route and dosing", ("routes", "formulations", "dosing"), anchor="route-and-dosing"),
+            Section("Risks", children=("therapy_risks",), anchor="risks"),
+            Section("Monitoring", ("monitoring",), anchor="monitoring"),
+            Section("Pregnancy and breastfeeding", ("pregnancy", "pregnancy_references"), anchor="pregnancy"),
+            Section("Who should not take it", ("contraindications", "contraindications_references"),
+                    anchor="who-should-not"),
+            Section("When to get urgent help", ("urgent_help", "urgent_help_references"), anchor="urgent-help"),
+            Section("How it works", ("class_description", "molecular_target", "mechanism"), anchor="how-it-works"),
+            Section("Who it is approved for", ("approved_indications", "indication_notes"), anchor="approved-for"),
+            Section("Approvals", ("fda_approval_date", "fda_approval_precision", "fda_approval_note",
+                                  "eu_approval_date", "eu_approval_precision", "eu_approval_note"), anchor="approvals"),
+            Section("References", ("references",), anchor="references"),
+        ),
     ),
     ContentKind(
         model=Trial,
@@ -392,6 +411,15 @@ KINDS: tuple[ContentKind, ...] = (
         delete_order=0,  # a trial PROTECTs its therapy
         sitemap_priority=0.6,
         prose=("summary",),
+        form_sections=(
+            Section("Name and summary", ("name", "slug", "nct_id", "summary")),
+            Section("The trial at a glance", ("therapy", "phase", "population", "population_courses", "comparator",
+                                              "number_randomised", "duration", "primary_endpoint", "headline_result",
+                                              "publication"), anchor="design"),
+            Section("Results", children=("outcomes",), anchor="results"),
+            Section("What this trial means", ("body",), anchor="what-it-means"),
+            Section("References", ("references",), anchor="references"),
+        ),
     ),
     ContentKind(
         model=Risk,
@@ -411,11 +439,22 @@ KINDS: tuple[ContentKind, ...] = (
         delete_order=2,
         sitemap_priority=0.7,
         prose=("summary",),
+        form_sections=(
+            Section("Name and summary", ("name", "slug", "summary", "severity", "boxed_warning")),
+            Section("About this risk", ("description",), anchor="about-risk"),
+            Section("Monitoring and what reduces the risk", ("monitoring",), anchor="monitoring"),
+            Section("References", ("references",), anchor="references"),
+        ),
     ),
     # No page of its own: pages show the live sources they cite (templates/therapies/includes/_references.html).
-    ContentKind(model=Reference, title_field="title", delete_order=3),
+    ContentKind(model=Reference, title_field="title", delete_order=3, form_sections=(
+        Section("The source", ("key", "kind", "title", "authors", "source", "year")),
+        Section("Identifiers and address", ("pmid", "doi", "nct_id", "url")),
+    )),
     # The home page's introduction and drug-class descriptions, the About page (models/texts.py).
-    ContentKind(model=EditorialText, title_field="title", delete_order=4, prose=("summary",)),
+    ContentKind(model=EditorialText, title_field="title", delete_order=4, prose=("summary",), form_sections=(
+        Section("Where and what readers see", ("place", "title", "summary", "body")),
+    )),
 )
 
 _BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}

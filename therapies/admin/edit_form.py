@@ -1,0 +1,118 @@
+"""The draft edit form laid out for an editor: sections in the public page's order, an error summary on top.
+
+The sections come from the kind's `form_sections` (models/kinds.py). The error summary follows the GOV.UK
+design system's pattern: a box headed "There is a problem" before the form, listing every error — a
+field's, a child row's, one about the whole form — each a link to the place it is about
+(static/admin-review/edit-form.js moves focus to it; without JavaScript it is still first on the page).
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db import models
+
+from ..models import kind_for
+from ..models.limits import MarkdownField
+
+FORM_ERRORS_ID = "form-errors"  # where the form's own (non-field) errors are shown
+
+
+@dataclass
+class EditSection:
+    heading: str
+    html_id: str
+    anchor: str  # the public page's section, for "see it on the page"; "" for the header
+    fields: list[forms.BoundField] = field(default_factory=list)
+    formsets: list[tuple[str, forms.BaseFormSet]] = field(default_factory=list)
+    markdown: frozenset[str] = frozenset()  # names of its Markdown fields
+
+    @property
+    def has_errors(self) -> bool:
+        return any(bound.errors for bound in self.fields) or any(
+            formset.total_error_count() for _, formset in self.formsets
+        )
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    text: str
+    href: str
+
+
+def markdown_fields(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields if isinstance(f, MarkdownField))
+
+
+def edit_sections(form: forms.ModelForm, formsets: dict[str, forms.BaseFormSet]) -> list[EditSection]:
+    """The form's fields and child formsets grouped as the kind's form_sections say, in that order."""
+    model = form._meta.model
+    markdown = markdown_fields(model)
+    sections = []
+    for spec in kind_for(model).form_sections:
+        names = [name for name in spec.fields if name in form.fields]
+        sections.append(EditSection(
+            heading=spec.heading,
+            html_id=spec.html_id,
+            anchor=spec.anchor,
+            fields=[form[name] for name in names],
+            formsets=[(relation, formsets[relation]) for relation in spec.children if relation in formsets],
+            markdown=markdown.intersection(names),
+        ))
+    return sections
+
+
+def field_anchor(bound: forms.BoundField) -> str:
+    """The id of the control a link to this field should reach (a checkbox list's first box)."""
+    return bound.id_for_label or f"{bound.auto_id}_0"
+
+
+def _field_links(form: forms.Form, prefix: str = "") -> list[ErrorLink]:
+    links = []
+    for name in form.fields:
+        bound = form[name]
+        for message in bound.errors:
+            links.append(ErrorLink(f"{prefix}{bound.label}: {message}", f"#{field_anchor(bound)}"))
+    return links
+
+
+def error_summary(form: forms.Form, sections: list[EditSection]) -> list[ErrorLink]:
+    """Every error on the page, in the page's order, each linking to where it is shown."""
+    links = [ErrorLink(str(message), f"#{FORM_ERRORS_ID}") for message in form.non_field_errors()]
+    for section in sections:
+        for bound in section.fields:
+            links += [ErrorLink(f"{bound.label}: {message}", f"#{field_anchor(bound)}") for message in bound.errors]
+        for relation, formset in section.formsets:
+            links += [ErrorLink(f"{section.heading}: {message}", f"#{section.html_id}")
+                      for message in formset.non_form_errors()]
+            for number, row in enumerate(formset.forms, start=1):
+                where = f"{section.heading}, row {number} — "
+                links += [ErrorLink(f"{where}{message}", f"#{relation}-row-{number}")
+                          for message in row.non_field_errors()]
+                links += _field_links(row, where)
+    return links
+
+
+@dataclass(frozen=True)
+class MarkdownHint:
+    """One line of the Markdown cheat-sheet: what to type, and the HTML element the renderer makes of it."""
+
+    what: str
+    example: str
+    element: str
+
+
+# What editorial/rendering.py accepts (cmark-gfm with tables, then the nh3 allow-list); tests render each
+# example and check it makes its element, so the sheet cannot promise what the renderer drops.
+MARKDOWN_HINTS = (
+    MarkdownHint("Paragraph", "Leave a blank line between paragraphs.", "p"),
+    MarkdownHint("Bold", "**Do not stop** without advice.", "strong"),
+    MarkdownHint("Italic", "*Usually* mild.", "em"),
+    MarkdownHint("Heading (levels 3 and 4 only)", "### After the infusion", "h3"),
+    MarkdownHint("Bulleted list", "- fever\n- headache", "ul"),
+    MarkdownHint("Numbered list", "1. blood test\n2. infusion", "ol"),
+    MarkdownHint("Link (https, http or mailto)", "[EU SmPC](https://www.ema.europa.eu/)", "a"),
+    MarkdownHint("Quotation", "> Tell your doctor at once.", "blockquote"),
+    MarkdownHint("Table", "| Dose | When |\n| --- | --- |\n| 300 mg | Day 1 |", "table"),
+    MarkdownHint("Superscript and subscript", "10<sup>9</sup> cells/L, CD4<sub>+</sub>", "sup"),
+    MarkdownHint("Line break inside a paragraph", "First line\\\nsecond line", "br"),
+)
