@@ -10,13 +10,14 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils.http import http_date
 
 from therapies import workflow
 from therapies.models import Therapy
 from therapies.site import caching
 
+from .public_pages import site_routes
 from .workflow_helpers import approved_change, draft_change
 
 pytestmark = pytest.mark.django_db
@@ -258,20 +259,11 @@ def test_healthz_is_never_cached(client, page_cache):
     assert "no-cache" in response["Cache-Control"]
 
 
-def _routes(resolver=None, prefix=""):
-    resolver = resolver or get_resolver("therapies.site.urls")
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
 def test_every_public_route_uses_the_page_cache():
     """A new public view must add @public_page (or be listed in NEVER_CACHED_ROUTES with its reason)."""
     missing = [
         route
-        for route, pattern in _routes()
+        for route, pattern in site_routes()
         if pattern.name not in NEVER_CACHED_ROUTES and not getattr(pattern.callback, "public_page", False)
     ]
     assert not missing, f"Public routes without @public_page: {missing}"

@@ -63,6 +63,9 @@ def test_every_name_a_kind_declares_resolves(kind):
     kind.model._meta.get_field(kind.title_field)
     for path in kind.search.paths if kind.search else ():
         path_field(kind.model, path)
+    for follows in kind.search.follows if kind.search else ():  # leads to a kind that search finds exactly
+        assert kind_for(path_field(kind.model, follows.path).related_model).search.identifiers
+        str(kind.model.objects.order_by(*follows.order).query)
     identifiers = [identifier.field for identifier in kind.search.identifiers] if kind.search else []
     for name in [*(kind.search.snippet if kind.search else ()), *identifiers]:
         kind.model._meta.get_field(name)

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from therapies.models import Risk, Therapy, Trial
-from therapies.site import search
+from therapies.site import search, snippets
 
 from .factories import make_therapy, make_trial
 from .workflow_helpers import approved_change
@@ -220,7 +220,7 @@ def test_simple_match_requires_every_word_and_highlights_safely(simple_search):
 
 
 def test_simple_snippet_escapes_content_and_never_marks_inside_markup():
-    snippet = search._simple_snippet("Use <b>amp</b> & mark here", ["amp", "mark", "b"])
+    snippet = snippets.simple_snippet("Use <b>amp</b> & mark here", ["amp", "mark", "b"])
     assert "<b>" not in snippet
     assert "&lt;<mark>b</mark>&gt;" in snippet
     assert "&amp;" in snippet  # the entity itself is never split by a mark

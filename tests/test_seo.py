@@ -121,7 +121,7 @@ def test_trial_page_has_medical_trial_json_ld(client):
     trial = items["MedicalTrial"]
     assert trial["identifier"] == "NCT01247324"
     assert trial["phase"] == "Phase 3"
-    assert trial["drug"]["name"] == "Ocrelizumab"
+    assert trial["studySubject"]["name"] == "Ocrelizumab" and "drug" not in trial
     assert "lastReviewed" in items["MedicalWebPage"] and "reviewedBy" in items["MedicalWebPage"]
 
 

@@ -60,6 +60,19 @@ class Identifier:
 
 
 @dataclass(frozen=True)
+class Follows:
+    """Rows of a kind listed right after an exact match of another kind they link to (search.py).
+
+    Whoever types "Tysabri" wants the therapy, then its trials, then its risks, whether or not their
+    text names it. `path` leads from a row of this kind to the exact match ("therapy",
+    "therapy_risks__therapy"); `order` lists them, over the same link (a boxed warning first).
+    """
+
+    path: str
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SearchDocument:
     """What search reads of a row, in three weights, and how a hit is shown.
 
@@ -74,6 +87,7 @@ class SearchDocument:
     c: tuple[str, ...]  # the long text
     snippet: tuple[str, ...]  # plain text fields a hit's snippet is cut from, in this order
     identifiers: tuple[Identifier, ...] = ()
+    follows: tuple[Follows, ...] = ()  # listed after an exact match they link to, before the ranked matches
 
     @property
     def weighted(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -395,6 +409,7 @@ KINDS: tuple[ContentKind, ...] = (
             c=("body", "headline_result", "primary_endpoint", "population"),
             snippet=("summary", "headline_result", "body"),
             identifiers=(Identifier("name"), Identifier("slug", "lower"), Identifier("nct_id", "upper")),
+            follows=(Follows("therapy"),),
         ),
         children=(
             ChildRows(
@@ -433,6 +448,8 @@ KINDS: tuple[ContentKind, ...] = (
             c=("description", "monitoring"),
             snippet=("summary", "description"),
             identifiers=(Identifier("name"), Identifier("slug", "lower")),
+            # The risks its page lists, those with a boxed warning on its label first.
+            follows=(Follows("therapy_risks__therapy", order=("-therapy_risks__boxed_warning",)),),
         ),
         links=(CITES_SOURCES,),
         safety_fields=("boxed_warning",),

@@ -71,6 +71,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     context = {
         "comparison": comparison,
         "columns": columns,
+        "has_boxed_warning": any(link.boxed_warning for t in comparison.therapies for link in t.live_risks),
         "max_therapies": comparing.MAX_THERAPIES,
     }
     return render(request, "therapies/compare.html", context)

@@ -16,7 +16,9 @@ SQLite (a first local run): the same interface with a case-insensitive
 substring match over the same fields and a score from the same weights.
 
 Either way exact identifiers (each kind's `identifiers`: NCT id, generic or brand
-name, slug) come first, and only live rows are ever searched.
+name, slug) come first, followed by the rows each kind's `follows` links to them (a
+therapy's trials, then its risks), then the ranked matches; only live rows are ever
+searched. Snippets are cut between words (snippets.py).
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from ..models import KINDS, ContentKind, kind_for, kind_named
-from ..models.kinds import WEIGHTS
+from ..models.kinds import WEIGHTS, path_field
+from .snippets import FRAGMENT_SEL, START_SEL, STOP_SEL, headline_snippet, plain_snippet, simple_snippet, source_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +48,9 @@ MAX_RESULTS = 200  # results a reader can page through; past these, a narrower s
 # PostgreSQL: matches ranked (and counted) per kind. Ranking reads each match's whole search
 # document, so it is bounded: a word in every one of 20 000 trials would otherwise cost ~70 ms.
 RANK_CANDIDATES = 2000
-# Private-use characters mark highlighted words in ts_headline's output; they are
-# swapped for <mark> only after the text has been HTML-escaped (content is never markup).
-START_SEL = "\ue000"
-STOP_SEL = "\ue001"
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+# The private-use characters that mark highlights in ts_headline's output (snippets.py) are dropped from queries.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue002]")
 WORD = re.compile(r"[^\W_]+")
-MARKDOWN_NOISE = re.compile(r"\*\*|__|`|^#+\s*|^\s*[-*]\s+", re.MULTILINE)
 # ts_rank's weights in its order (D, C, B, A); nothing is weighted D.
 RANK_WEIGHTS = [0.1, WEIGHTS["C"], WEIGHTS["B"], WEIGHTS["A"]]
 
@@ -152,6 +150,7 @@ class SearchHit:
     rank: float
     snippet: SafeString
     exact: bool = False
+    follows: models.Model | None = None  # the exact match this row is listed after (a trial's or risk's therapy)
 
     @property
     def kind_label(self) -> str:
@@ -208,8 +207,9 @@ def page_number(raw: str | int | None) -> int:
 def search(raw_query: str | None, page: str | int | None = 1, per_page: int = PAGE_SIZE) -> SearchOutcome:
     """One page of live content of every kind matching the query, best first.
 
-    Exact identifier matches come first, then the ranked matches. Only the page's rows are
-    loaded, and on PostgreSQL only they get a highlighted snippet (ts_headline is the costly part).
+    Exact identifier matches come first, each followed by the rows linked to it (kinds' `follows`), then
+    the ranked matches. Only the page's rows are loaded, and on PostgreSQL only they get a highlighted
+    snippet (ts_headline is the costly part).
     """
     query = clean_query(raw_query)
     outcome = SearchOutcome(query=query, per_page=per_page)
@@ -223,13 +223,14 @@ def search(raw_query: str | None, page: str | int | None = 1, per_page: int = PA
         return outcome
     requested = min(page_number(page), -(-MAX_RESULTS // per_page))
     exact = _exact_matches(query)
+    leading = exact + _following(exact)
     if is_postgresql():
-        _postgresql_page(query, exact, requested, outcome)
+        _postgresql_page(query, leading, requested, outcome)
     else:
-        seen = {(hit.kind, hit.obj.pk) for hit in exact}
+        seen = {(hit.kind, hit.obj.pk) for hit in leading}
         ranked, outcome.more = _simple_hits(query)
         rest = sorted((h for h in ranked if (h.kind, h.obj.pk) not in seen), key=lambda h: (-h.rank, h.title))
-        ordered = exact + rest
+        ordered = leading + rest
         outcome.total = len(ordered)
         start, end = outcome._settle_page(requested)
         outcome.hits = ordered[start:end]
@@ -275,10 +276,40 @@ def _exact_matches(query: str) -> list[SearchHit]:
         rows = _with_related(kind, kind.model.objects.live().filter(match), prefetch=False)
         lead = kind.search.snippet[0]  # an exact match shows the start of its snippet text (the summary)
         hits += [
-            SearchHit(kind.name, row, rank=1.0, snippet=_plain_snippet(getattr(row, lead)), exact=True)
+            SearchHit(kind.name, row, rank=1.0, snippet=plain_snippet(getattr(row, lead)), exact=True)
             for row in rows
             if _identifies(row, identifiers, wanted)
         ]
+    return hits
+
+
+def _following(exact: list[SearchHit]) -> list[SearchHit]:
+    """The live rows each kind's `follows` links to an exact match (models/kinds.py `Follows`), by kind in
+    KINDS order, then in the order it gives, then by title. One query per kind that follows.
+    """
+    leaders: dict[type[models.Model], dict[int, models.Model]] = {}
+    for hit in exact:
+        leaders.setdefault(type(hit.obj), {})[hit.obj.pk] = hit.obj
+    seen = {(hit.kind, hit.obj.pk) for hit in exact}
+    hits: list[SearchHit] = []
+    for kind in searched_kinds():
+        for follows in kind.search.follows:
+            found = leaders.get(path_field(kind.model, follows.path).related_model)
+            if not found:
+                continue
+            # One filter() and its annotation and ordering share the join: each row comes with its leader.
+            rows = (
+                kind.model.objects.live()
+                .filter(**{f"{follows.path}__in": list(found)})
+                .annotate(leader=F(follows.path))
+                .order_by(*follows.order, kind.title_field, "pk")
+            )
+            lead = kind.search.snippet[0]
+            for row in _with_related(kind, rows, prefetch=False)[:MAX_RESULTS]:
+                if (kind.name, row.pk) not in seen:
+                    seen.add((kind.name, row.pk))
+                    snippet = plain_snippet(getattr(row, lead))
+                    hits.append(SearchHit(kind.name, row, rank=1.0, snippet=snippet, follows=found[row.leader]))
     return hits
 
 
@@ -345,7 +376,7 @@ def _headlined(kind: ContentKind, pks: list[int], search_query: SearchQuery) -> 
                 max_words=30,
                 min_words=12,
                 max_fragments=2,
-                fragment_delimiter=" … ",
+                fragment_delimiter=FRAGMENT_SEL,
             )
         )
     )
@@ -353,6 +384,7 @@ def _headlined(kind: ContentKind, pks: list[int], search_query: SearchQuery) -> 
 
 
 def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome: SearchOutcome) -> None:
+    """One page on PostgreSQL; `exact` holds every hit listed before the ranked ones (exact matches, followers)."""
     search_query = _tsquery(query)
     exact_keys = {(hit.kind, hit.obj.pk) for hit in exact}
     # Enough of each kind's best to fill every page up to the requested one, whatever the mix.
@@ -383,25 +415,18 @@ def _postgresql_page(query: str, exact: list[SearchHit], requested: int, outcome
         if isinstance(item, SearchHit):  # an exact match keeps its summary unless the text matched too
             row = loaded[item.kind].get(item.obj.pk)
             if row is not None and START_SEL in (row.headline or ""):
-                item.snippet = _marked_snippet(row.headline)
+                item.snippet = _snippet(kind_named(item.kind), row)
             outcome.hits.append(item)
             continue
         rank, _name, kind, pk = item
         row = loaded[kind].get(pk)
         if row is not None:  # gone only if unpublished between the two queries
-            outcome.hits.append(SearchHit(kind, row, rank=rank, snippet=_marked_snippet(row.headline)))
+            outcome.hits.append(SearchHit(kind, row, rank=rank, snippet=_snippet(kind_named(kind), row)))
 
 
-def _marked_snippet(headline: str) -> SafeString:
-    """ts_headline output → HTML: escape everything, then turn the sentinels into <mark>."""
-    text = escape(" ".join(MARKDOWN_NOISE.sub("", headline or "").split()))
-    # Only balanced pairs become marks; a stray sentinel is dropped.
-    text = re.sub(f"{START_SEL}([^{START_SEL}{STOP_SEL}]*){STOP_SEL}", r"<mark>\1</mark>", text)
-    return mark_safe(text.replace(START_SEL, "").replace(STOP_SEL, ""))  # noqa: S308  escaped above
-
-
-def _plain_snippet(text: str) -> SafeString:
-    return escape(text)
+def _snippet(kind: ContentKind, row: models.Model) -> SafeString:
+    """A row's ts_headline as HTML, its fragments carried on to whole words of the text they came from."""
+    return headline_snippet(row.headline, source_text(row, kind.search.snippet))
 
 
 # SQLite (and any other database) --------------------------------------------------------------------------
@@ -435,25 +460,6 @@ def _simple_hits(query: str) -> tuple[list[SearchHit], bool]:
         rows = list(_with_related(kind, rows)[: MAX_HITS_PER_MODEL + 1])
         more = more or len(rows) > MAX_HITS_PER_MODEL
         for row in rows[:MAX_HITS_PER_MODEL]:
-            source = " ".join(str(getattr(row, name) or "") for name in kind.search.snippet)
-            snippet = _simple_snippet(source, words)
+            snippet = simple_snippet(source_text(row, kind.search.snippet), words)
             hits.append(SearchHit(kind.name, row, rank=_simple_score(row, words), snippet=snippet))
     return hits, more
-
-
-def _simple_snippet(text: str, words: list[str], width: int = 220) -> SafeString:
-    text = " ".join(MARKDOWN_NOISE.sub("", text).split())
-    lowered = text.lower()
-    positions = [lowered.find(w) for w in words if lowered.find(w) >= 0]
-    start = max(0, min(positions) - 60) if positions else 0
-    excerpt = text[start : start + width]
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
-    # Mark matches in the raw text, escaping each piece, so a word can never match inside markup or an entity.
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)), re.IGNORECASE)
-    pieces, last = [], 0
-    for match in pattern.finditer(excerpt):
-        pieces += [escape(excerpt[last : match.start()]), f"<mark>{escape(match.group())}</mark>"]
-        last = match.end()
-    html = "".join(pieces) + escape(excerpt[last:])
-    return mark_safe(prefix + html + suffix)  # noqa: S308  every piece escaped

@@ -25,5 +25,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap, params=("p",)), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", reader_views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the admin, the feed, the API's JSON).
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/v1/", include("therapies.site.api.urls")),
 ]

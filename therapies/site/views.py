@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from ..editorial.history import page_history
@@ -142,6 +143,8 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
         "therapy": therapy,
         "trials": trials,
         "therapy_risks": therapy_risks,
+        # The footnote explaining "Boxed warning" is shown only where a listed risk has one.
+        "has_boxed_warning": any(link.boxed_warning for link in therapy_risks),
         "page": therapy,
         "history": history,
         **therapy_page_extras(therapy, trials=trials, therapy_risks=therapy_risks),
@@ -217,8 +220,10 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         .order_by("name")  # Meta.ordering does not apply to aggregated queries
     )
     page, page_notice = page_of(request, risks, RISKS_PER_PAGE)
+    shown = list(page.object_list)
     context = {
-        "risks": list(page.object_list),
+        "risks": shown,
+        "has_boxed_warning": any(risk.boxed_warning for risk in shown),
         "page_obj": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number)),
         "page_notice": page_notice,
@@ -259,6 +264,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.exception("Health check: the database is not answering")
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@public_page
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page names no icon (the admin, the feed, the API's JSON)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

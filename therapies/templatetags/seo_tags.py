@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import SafeString
 
+from ..site import structured_data as schema
 from ..site.corrections import CorrectionForm, correction_url
 from ..site.structured_data import graph_for, json_ld_script
 
@@ -16,6 +17,37 @@ def structured_data(context, obj) -> SafeString | str:
     if obj is None or request is None or not hasattr(obj, "get_absolute_url"):
         return ""
     return json_ld_script(graph_for(obj, request))
+
+
+def _script(context, build, *args) -> SafeString | str:
+    request = context.get("request")
+    return json_ld_script(build(request, *args)) if request is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def home_structured_data(context, description: str = "") -> SafeString | str:
+    """The home page's WebSite and WebPage."""
+    return _script(context, schema.home_graph, description or "")
+
+
+@register.simple_tag(takes_context=True)
+def list_structured_data(context, name: str, items, description: str = "") -> SafeString | str:
+    """A list page's CollectionPage and the ItemList of the pages it shows, numbered as on the page."""
+    page_obj = context.get("page_obj")
+    start = page_obj.start_index() if page_obj is not None and page_obj.paginator.count else 1
+    return _script(context, schema.collection_graph, name, description or "", items, start)
+
+
+@register.simple_tag(takes_context=True)
+def compare_structured_data(context, name: str, therapies, description: str = "") -> SafeString | str:
+    """The compare page: a MedicalWebPage about the therapies compared."""
+    return _script(context, schema.compare_graph, name, description or "", therapies or [])
+
+
+@register.simple_tag(takes_context=True)
+def about_structured_data(context, name: str, description: str = "") -> SafeString | str:
+    """The About page's AboutPage."""
+    return _script(context, schema.about_graph, name, description or "")
 
 
 @register.inclusion_tag("therapies/includes/_correction_form.html", takes_context=True)
