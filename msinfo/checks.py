@@ -1,7 +1,9 @@
-"""The site refuses to start without a SECRET_KEY (DEBUG off), with a message saying what to do."""
+"""The site refuses to start without a SECRET_KEY (DEBUG off), with a message saying what to do; `check --deploy`
+also warns when emails would link to the development address (SITE_URL unset)."""
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 from django.core.exceptions import ImproperlyConfigured
 
 MISSING = "SECRET_KEY is not set. Set the SECRET_KEY environment variable (or DEBUG=1 for local development)."
@@ -35,3 +37,16 @@ def check_frontend_cache_urls(app_configs=None, **kwargs) -> list[Error]:
         for url in getattr(settings, "FRONTEND_CACHE_URLS", [])
         if not url.startswith(("http://", "https://"))
     ]
+
+
+SITE_URL_UNSET = (
+    "SITE_URL is not set, so editorial emails link to {default}. Set SITE_URL to the site's public address, "
+    "e.g. https://msinfo.example.org."
+)
+
+
+@register(deploy=True)
+def check_site_url(app_configs=None, **kwargs) -> list[CheckWarning]:
+    if settings.SITE_URL != settings.SITE_URL_DEFAULT:
+        return []
+    return [CheckWarning(SITE_URL_UNSET.format(default=settings.SITE_URL_DEFAULT), id="msinfo.W001")]

@@ -172,6 +172,17 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "msinfo <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The site's own address, scheme and host without a trailing slash: every link in an email starts with it (a mail
+# program cannot open a path alone). The default is the address `make run` serves; `check --deploy` warns while a
+# production site still uses it (msinfo/checks.py).
+SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or SITE_URL_DEFAULT
+if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's address with its scheme and no path, e.g. https://msinfo.example.org, "
+        f"not {SITE_URL!r}."
+    )
+
 # Security: safe defaults in production, relaxed only when DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -328,3 +328,19 @@ def test_the_publish_form_records_a_full_review_only_when_ticked(client, editor,
     assert (after.last_reviewed_at > before.last_reviewed_at) is ticked
     public = client.get("/therapies/ocrelizumab/").content.decode()
     assert f"Last updated <time datetime=\"{after.last_published_at:%Y-%m-%d}\">" in public
+
+
+def test_the_review_page_has_one_change_note_box_and_submit_sends_it(client, editor):
+    """Issue 14: a second, empty "Change note" box under Actions was `required`, so a browser refused Submit
+    after the editor had typed the note in the prominent one. One box now serves Save and Submit."""
+    change_request, _ = draft_change(editor, dosing="x")
+    client.force_login(editor)
+    html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
+    assert html.count('name="change_note"') == 1
+    form = html[html.index('id="change-note-form"'):]
+    form = form[:form.index("</form>")]
+    submit_url = reverse("admin:therapies_changerequest_action", args=[change_request.pk, "submit"])
+    assert 'name="change_note"' in form and f'formaction="{submit_url}"' in form and ">Submit for review<" in form
+    client.post(submit_url, {"change_note": "Typed in the one box."})
+    change_request.refresh_from_db()
+    assert (change_request.state, change_request.change_note) == (State.IN_REVIEW, "Typed in the one box.")

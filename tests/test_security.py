@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "SECRET_KEY": "k3N9x-pQ7vL2mZ8rT4wY6uB1cE5hJ0aS9dF3gK7lP2oI8nM4bV6cX1zA5sD9fG3h",
     "ALLOWED_HOSTS": "msinfo.example.org",
+    "SITE_URL": "https://msinfo.example.org",
     "DATABASE_URL": "sqlite:////tmp/msinfo-check-deploy.sqlite3",
 }
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     # A clean production environment (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process).
-    dropped = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL"}
+    dropped = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL", "SITE_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -10,6 +10,8 @@ Every sender claims the rows it sends (`SELECT … FOR UPDATE SKIP LOCKED`, held
 sent), so the on-commit delivery and the cron job on every app server, running at once, never send
 one email twice: a row another sender holds is skipped, and a row already sent is not picked again.
 A subject is always one line (a line break in a header makes the mail library refuse the message).
+Every link in an email is absolute: templates write `{{ site_url }}` before a path (settings.SITE_URL), since a
+mail program cannot open a path alone (issue 14).
 """
 
 import logging
@@ -151,7 +153,7 @@ def queue_message(
     to = sorted({address for address in to if address})
     if not to:
         return []
-    body = render_to_string(template, context)
+    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
     return OutboundEmail.objects.bulk_create(
         [OutboundEmail(to=address, subject=one_line(subject)[:300], body=body, change_request=change_request)
          for address in to]

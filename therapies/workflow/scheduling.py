@@ -15,6 +15,7 @@ from ..models import (
     ChangeRequest,
     State,
     content_models,
+    kind_for,
     limits,
 )
 from .audit import announce, record
@@ -300,7 +301,7 @@ def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datet
                 subject=f"Unpublished as scheduled: {obj}",
                 template="therapies/email/unpublished_scheduled.txt",
                 context={"obj": obj, "actor": scheduler, "when": format_when(scheduled_for), "reason": reason,
-                         "admin_path": f"/admin/therapies/{model._meta.model_name}/{obj.pk}/change/"},
+                         "admin_path": kind_for(model).admin_url(obj.pk)},
             ))
     return ScheduledOutcome("unpublish", str(obj), True, f"unpublished as scheduled for {format_when(scheduled_for)}")
 
