@@ -265,3 +265,13 @@ def test_the_admin_page_of_content_groups_its_fields_as_the_edit_form(admin_clie
     response = admin_client.get(kind.admin_url(obj.pk))
     names = [fieldset.name for fieldset in response.context["adminform"]]
     assert names == [section.heading for section in kind.form_sections if section.fields] + ["Publishing and review"]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
+def test_every_kinds_edit_page_has_its_sections(client, editor, kind):
+    change_request, revision = draft_change(editor, kind.model.objects.live().first())
+    client.force_login(editor)
+    html = client.get(edit_url(change_request, revision)).content.decode()
+    assert [d for d in ids_of(html).details if d.startswith("section-")] == [s.html_id for s in kind.form_sections]
+    new = client.get(reverse("admin:therapies_object_new", args=[change_request.pk, kind.name])).content.decode()
+    assert [d for d in ids_of(new).details if d.startswith("section-")] == [s.html_id for s in kind.form_sections]
