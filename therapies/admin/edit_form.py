@@ -66,21 +66,19 @@ def field_anchor(bound: forms.BoundField) -> str:
     return bound.id_for_label or f"{bound.auto_id}_0"
 
 
-def _field_links(form: forms.Form, prefix: str = "") -> list[ErrorLink]:
-    links = []
-    for name in form.fields:
-        bound = form[name]
-        for message in bound.errors:
-            links.append(ErrorLink(f"{prefix}{bound.label}: {message}", f"#{field_anchor(bound)}"))
-    return links
+def _field_links(fields: list[forms.BoundField], prefix: str = "") -> list[ErrorLink]:
+    return [
+        ErrorLink(f"{prefix}{bound.label}: {message}", f"#{field_anchor(bound)}")
+        for bound in fields
+        for message in bound.errors
+    ]
 
 
 def error_summary(form: forms.Form, sections: list[EditSection]) -> list[ErrorLink]:
     """Every error on the page, in the page's order, each linking to where it is shown."""
     links = [ErrorLink(str(message), f"#{FORM_ERRORS_ID}") for message in form.non_field_errors()]
     for section in sections:
-        for bound in section.fields:
-            links += [ErrorLink(f"{bound.label}: {message}", f"#{field_anchor(bound)}") for message in bound.errors]
+        links += _field_links(section.fields)
         for relation, formset in section.formsets:
             links += [ErrorLink(f"{section.heading}: {message}", f"#{section.html_id}")
                       for message in formset.non_form_errors()]
@@ -88,7 +86,7 @@ def error_summary(form: forms.Form, sections: list[EditSection]) -> list[ErrorLi
                 where = f"{section.heading}, row {number} — "
                 links += [ErrorLink(f"{where}{message}", f"#{relation}-row-{number}")
                           for message in row.non_field_errors()]
-                links += _field_links(row, where)
+                links += _field_links(list(row), where)
     return links
 
 
