@@ -31,6 +31,9 @@ def test_the_checker_catches_what_it_should():
     assert live_dangers('<svg onload="alert(1)"></svg>')
     assert live_dangers('<p style="color:red">x</p>')
     assert not live_dangers('<script src="/static/admin/js/core.js"></script><a href="/x">x</a>')
+    assert not live_dangers('<svg class="chart-svg" role="img"></svg>')  # the site's own chart
+    assert live_dangers('<svg class="chart-svg" onload="alert(1)"></svg>')
+    assert live_dangers('<svg class="other"></svg>')
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))

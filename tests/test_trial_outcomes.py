@@ -70,6 +70,12 @@ def test_an_arm_is_no_larger_than_the_trial_and_the_arms_add_up():
     assert "whole number of at least 1" in errors_of(not_whole)["arms"][0]
 
 
+def test_an_arm_label_is_short_and_present():
+    long = outcome(arms=[{"label": "x" * 101, "value": 0.1, "n": 1}, {"label": "", "value": 0.3, "n": 1}])
+    message = errors_of(long)["arms"][0]
+    assert "keep its label to 100 characters (it has 101)" in message and "Arm 2: give the arm a label" in message
+
+
 def test_a_ratio_needs_its_interval_around_it_and_two_arms_without_values():
     arms = [{"label": "A", "value": None, "n": None}, {"label": "B", "value": None, "n": None}]
     assert "confidence interval" in errors_of(outcome(kind=OutcomeKind.RATE_RATIO, arms=arms, ratio=0.5))["ci_lower"][0]

@@ -67,3 +67,10 @@ def test_editor_changes_an_outcome_in_a_change_request(client, editor):
     assert "Interferon beta-1a: 411 people" in preview.content.decode()
     review = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
     assert "Interferon beta-1a: 0.29 (411 people)" in review
+
+
+def test_the_editorial_team_may_view_outcomes_and_nobody_may_change_them_directly(editor, reviewer):
+    for user in (editor, reviewer):
+        assert user.has_perm("therapies.view_trialoutcome")
+        assert not user.has_perm("therapies.change_trialoutcome")
+        assert not user.has_perm("therapies.add_trialoutcome")

@@ -40,6 +40,9 @@ def test_charts_have_names_and_tables_at_desktop_width(page, name, path):
     violations = blocking_violations(page)
     assert violations == [], describe(violations)
     screenshot(page, f"charts-{name}-1280")
+    page.emulate_media(media="print")  # the charts, captions and tables print (static/css/charts.css)
+    for part in ("figure.chart svg", "figure.chart figcaption", "figure.chart table"):
+        assert page.locator(part).first.is_visible(), part
 
 
 @pytest.mark.parametrize(("name", "path"), PAGES)

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from therapies.workflow.roles import refresh_groups
+
 
 class Migration(migrations.Migration):
 
@@ -35,4 +37,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('trial', 'position'), name='unique_trial_outcome')],
             },
         ),
+        # Editors and reviewers view a trial's outcomes with the trial (workflow/roles.py).
+        migrations.RunPython(refresh_groups, migrations.RunPython.noop),
     ]

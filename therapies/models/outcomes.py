@@ -23,6 +23,7 @@ from django.db import models
 from .content import Trial
 
 MAX_ARMS = 6
+MAX_ARM_LABEL = 100
 
 
 class OutcomeKind(models.TextChoices):
@@ -116,6 +117,8 @@ def _arm_errors(outcome: TrialOutcome, number_randomised: int | None) -> list[st
         where = f"Arm {index}" + (f" (“{name}”)" if name else "")
         if not name:
             problems.append(f"{where}: give the arm a label, for example “Placebo”.")
+        elif len(name) > MAX_ARM_LABEL:
+            problems.append(f"Arm {index}: keep its label to {MAX_ARM_LABEL} characters (it has {len(name)}).")
         n = arm.get("n")
         if n is not None:
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:

@@ -40,7 +40,8 @@ def trial_results(trials) -> list[TrialResult]:
     for trial in trials:
         outcome = _main_outcome(trial)
         if outcome is not None:
-            results.append(TrialResult(trial, frequencies.outcome_summary(outcome)))
+            trial.outcome_words = frequencies.outcome_summary(outcome)  # the trial's card shows it too
+            results.append(TrialResult(trial, trial.outcome_words))
     return results
 
 
