@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0017_text_limits_on_medical_sections'),
+        ('therapies', '0018_trial_outcomes'),
     ]
 
     operations = [
