@@ -39,7 +39,7 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     page.get_by_role("link", name="Back to the change request").click()
     # Issue 14: the one change-note box; once, an empty second box blocked "Submit for review".
     assert page.locator("textarea[name=change_note]").count() == 1
-    page.get_by_label("Change note").fill("Reworded the dosing section.")
+    page.get_by_role("textbox", name="Change note").fill("Reworded the dosing section.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("was submitted for review")).to_be_visible()
     assert page.get_by_role("button", name="Approve").count() == 0
