@@ -4,7 +4,6 @@
                                                   varnish-storm.json, machine.json)
 """
 
-import json
 import sys
 from pathlib import Path
 

@@ -29,7 +29,7 @@ from therapies import workflow
 from therapies.models import Risk, Therapy, Trial
 
 sys.path.insert(0, str(Path("bench").resolve()))
-from http_client import Session  # noqa: E402
+from http_client import Session
 
 VARNISH, APP, STATE = os.environ["VARNISH"], os.environ["APP"], os.environ["VARNISH_STATE"]
 RESULTS = Path(os.environ["RESULTS"])

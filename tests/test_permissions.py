@@ -13,7 +13,7 @@ from django.urls import reverse
 from therapies import workflow
 from therapies.models import ChangeRequest, ReviewComment, Revision, State, Therapy
 
-from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
+from .workflow_helpers import approved_change, confirmed_post, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,8 @@ def test_http_permission_matrix(client, actors, editor2, reviewer2, actor, actio
     if actor != "anonymous":
         client.force_login(actors[actor])
         data = {**data, "seen": seen_on_review_page(client, change_request)}  # what the page showed (rule 9)
-    response = client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, action]), data)
+    response = confirmed_post(client, reverse("admin:therapies_changerequest_action", args=[change_request.pk, action]),
+                              data)
     state_after = ChangeRequest.objects.get(pk=change_request.pk).state
     if actor == "anonymous":
         assert response.status_code == 302 and "/admin/login/" in response["Location"]

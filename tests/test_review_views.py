@@ -6,7 +6,7 @@ from django.urls import reverse
 from therapies import workflow
 from therapies.models import ChangeRequest, Revision, Risk, State, Therapy, TherapyRisk
 
-from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
+from .workflow_helpers import approved_change, confirmed_post, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -112,11 +112,12 @@ def test_reviewer_sees_the_diff_approves_and_publishes(client, editor, reviewer)
     html = page.content.decode()
     assert "Approve" in html and "Request changes" in html and "Reject" in html
     action = lambda name: reverse("admin:therapies_changerequest_action", args=[change_request.pk, name])  # noqa: E731
-    client.post(action("approve"), {"significance": "major", "seen": seen_on_review_page(client, change_request)})
+    seen = seen_on_review_page(client, change_request)
+    confirmed_post(client, action("approve"), {"significance": "major", "seen": seen})
     assert ChangeRequest.objects.get(pk=change_request.pk).state == State.APPROVED
     page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk]))
     assert "Publish now" in page.content.decode()
-    client.post(action("publish"), {"seen": seen_on_review_page(client, change_request)})
+    confirmed_post(client, action("publish"), {"seen": seen_on_review_page(client, change_request)})
     assert ChangeRequest.objects.get(pk=change_request.pk).state == State.PUBLISHED
     public = client.get("/therapies/ocrelizumab/").content.decode()
     assert "Reviewed dosing words." in public
@@ -139,8 +140,8 @@ def test_author_is_not_offered_approve_and_a_forged_post_is_refused(client, revi
 def test_request_changes_over_http_leaves_a_comment_for_the_editor(client, editor, reviewer):
     change_request = submitted_change(editor, dosing="x")
     client.force_login(reviewer)
-    client.post(
-        reverse("admin:therapies_changerequest_action", args=[change_request.pk, "request_changes"]),
+    confirmed_post(
+        client, reverse("admin:therapies_changerequest_action", args=[change_request.pk, "request_changes"]),
         {"text": "Please cite the label."},
     )
     client.force_login(editor)
@@ -243,8 +244,8 @@ def test_reviewer_unpublishes_and_confirms_from_the_object_page(client, reviewer
     client.post(reverse("admin:therapies_object_action", args=["therapy", fingolimod.pk, "confirm"]),
                 {"text": "Checked the whole page against the label."})
     assert Therapy.objects.get(pk=fingolimod.pk).last_reviewed_by == reviewer
-    client.post(reverse("admin:therapies_object_action", args=["therapy", fingolimod.pk, "unpublish"]),
-                {"text": "Label under revision."})
+    confirmed_post(client, reverse("admin:therapies_object_action", args=["therapy", fingolimod.pk, "unpublish"]),
+                   {"text": "Label under revision."})
     assert client.get("/therapies/fingolimod/").status_code == 404
 
 
@@ -322,7 +323,7 @@ def test_the_publish_form_records_a_full_review_only_when_ticked(client, editor,
     page = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
     assert 'name="full_review"' in page and "in full against its sources" in page
     data = {"seen": seen_on_review_page(client, change_request), **({"full_review": "1"} if ticked else {})}
-    client.post(reverse("admin:therapies_changerequest_action", args=[change_request.pk, "publish"]), data)
+    confirmed_post(client, reverse("admin:therapies_changerequest_action", args=[change_request.pk, "publish"]), data)
     after = Therapy.objects.get(slug="ocrelizumab")
     assert after.dosing == "Reworded dosing." and after.last_published_at > before.last_published_at
     assert (after.last_reviewed_at > before.last_reviewed_at) is ticked

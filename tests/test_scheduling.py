@@ -30,7 +30,7 @@ from therapies.models import (
 )
 from therapies.workflow import WorkflowError
 
-from .workflow_helpers import approved_change, draft_change, seen_on_review_page, submitted_change
+from .workflow_helpers import approved_change, confirmed_post, draft_change, seen_on_review_page, submitted_change
 
 pytestmark = pytest.mark.django_db
 
@@ -485,15 +485,15 @@ def test_reviewer_schedules_changes_and_cancels_on_the_review_page(client, appro
 
     when = (timezone.now() + 2 * HOUR).replace(second=0, microsecond=0)
     seen = seen_on_review_page(client, approved)
-    response = client.post(action_url(approved, "schedule"), {"when": when.strftime("%Y-%m-%dT%H:%M"), "seen": seen},
-                           follow=True)
+    response = confirmed_post(client, action_url(approved, "schedule"),
+                              {"when": when.strftime("%Y-%m-%dT%H:%M"), "seen": seen}, follow=True)
     assert refreshed(approved).publish_at == when
     page = response.content.decode()
     assert "will go live at" in page and "Scheduled to go live at" in page
     assert "Change schedule" in page and "Cancel schedule" in page
 
     later = when + HOUR
-    client.post(action_url(approved, "schedule"), {"when": later.strftime("%Y-%m-%dT%H:%M"), "seen": seen})
+    confirmed_post(client, action_url(approved, "schedule"), {"when": later.strftime("%Y-%m-%dT%H:%M"), "seen": seen})
     assert refreshed(approved).publish_at == later
 
     response = client.post(action_url(approved, "unschedule"), follow=True)
@@ -622,8 +622,8 @@ def test_the_reviewer_can_change_the_proposed_significance_when_approving(editor
     page = client.get(review_url(change_request)).content.decode()
     assert "Why this is a safety change" in page and "Macular oedema" in page
     assert '<option value="safety" selected>' in page
-    client.post(action_url(change_request, "approve"),
-                {"significance": "major", "seen": seen_on_review_page(client, change_request)})
+    confirmed_post(client, action_url(change_request, "approve"),
+                   {"significance": "major", "seen": seen_on_review_page(client, change_request)})
     change_request = refreshed(change_request)
     assert change_request.state == State.APPROVED and change_request.significance == Significance.MAJOR
     assert TherapyRisk.objects.filter(therapy=ocrelizumab(), risk=added).count() == 0  # not published yet

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.models import ChangeRequest, Revision, Risk, State, Therapy
+from therapies.models import AuditAction, AuditEvent, ChangeRequest, Revision, Risk, State, Therapy
 
 from .workflow_helpers import approved_change, submitted_change
 
@@ -154,14 +154,93 @@ def test_an_empty_log_says_so(client):
     assert "No changes have been published through review yet." in text(client.get("/updates/"))
 
 
+def unpublished_event(reviewer, obj, *, reason: str, significance: str = "major", public: bool = True) -> AuditEvent:
+    """An unpublish as the workflow records it (fast, for lists); public=False is one recorded before issue 14."""
+    details = {"reason": reason, **({"significance": significance, "public": True} if public else {})}
+    return AuditEvent.objects.create(actor=reviewer, action=AuditAction.UNPUBLISH, object_repr=str(obj),
+                                     content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                                     details=details)
+
+
 @pytest.mark.parametrize("size", [3, 30])
-def test_updates_query_count_is_constant(client, editor, size, django_assert_max_num_queries):
+def test_updates_query_count_is_constant(client, editor, reviewer, size, django_assert_max_num_queries):
     therapies = list(Therapy.objects.all()[:3])
     for number in range(size):
         published(editor, therapies[number % 3], note=f"Note {number}.", days_ago=number)
+        unpublished_event(reviewer, therapies[number % 3], reason=f"Reason {number}.")
     published(editor, Risk.objects.get(slug="pml"), note="A risk page.")
     with django_assert_max_num_queries(6):
-        text(client.get("/updates/"))
+        html = text(client.get("/updates/"))
+    assert "Page taken off the site" in html and "update-pages" in html
+
+
+# --- Pages taken off the site ---------------------------------------------------------------------------------------
+
+
+def test_an_unpublished_page_is_listed_with_its_reason_and_not_linked(client, editor, reviewer, log,
+                                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(obj=Therapy.objects.get(slug="cladribine"), user=reviewer,
+                           reason="The maker withdrew the product.", significance="safety")
+    html = text(client.get("/updates/"))
+    event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH)
+    entry = html[html.index(f'id="unpublished-{event.pk}"'):]
+    entry = entry[:entry.index("</li>")]
+    assert "Page taken off the site: <strong>Cladribine</strong>" in entry
+    assert "The maker withdrew the product." in entry and "Safety update" in entry
+    assert "/therapies/cladribine/" not in html
+    assert html.index("The maker withdrew the product.") < html.index("Rewrote how it works.")  # newest first
+    assert "4 updates" in html
+    assert "The maker withdrew the product." in text(client.get("/updates/?significance=safety"))
+    assert "The maker withdrew the product." not in text(client.get("/updates/?significance=major"))
+
+
+def test_a_scheduled_unpublish_is_listed_with_its_reason(client, reviewer):
+    therapy = Therapy.objects.get(slug="cladribine")
+    at = timezone.now() + datetime.timedelta(hours=1)
+    workflow.schedule_unpublish(obj=therapy, user=reviewer, at=at, reason="Licence lapses today.")
+    workflow.publish_due(now=at)
+    html = text(client.get("/updates/"))
+    assert "Page taken off the site: <strong>Cladribine</strong>" in html and "Licence lapses today." in html
+    assert "Major update" in html
+
+
+def test_an_unpublish_recorded_before_its_reason_was_public_is_not_listed(client, reviewer):
+    unpublished_event(reviewer, Therapy.objects.get(slug="cladribine"), reason="Internal: legal asked.", public=False)
+    html = text(client.get("/updates/"))
+    assert "Internal: legal asked." not in html and "0 updates" in html
+
+
+def test_an_unpublish_shows_on_a_cached_updates_page_at_once(client, reviewer, settings,
+                                                             django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from therapies.site import caching
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    caching._recent.clear()
+    assert "Withdrawn today." not in text(client.get("/updates/"))  # now stored in the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.unpublish(obj=Therapy.objects.get(slug="cladribine"), user=reviewer, reason="Withdrawn today.")
+    assert "Withdrawn today." in text(client.get("/updates/"))
+    assert "Withdrawn today." in client.get("/updates/feed/").content.decode()
+    cache.clear()
+    caching._recent.clear()
+
+
+def test_the_feed_lists_an_unpublished_page_with_its_reason(client, reviewer, log):
+    event = unpublished_event(reviewer, Therapy.objects.get(slug="cladribine"), reason="Withdrawn.",
+                              significance="safety")
+    entries = feed(client).findall(f"{ATOM}entry")
+    assert len(entries) == 4
+    newest = entries[0]
+    assert newest.find(f"{ATOM}title").text == "Safety update: Cladribine taken off the site"
+    assert newest.find(f"{ATOM}summary").text == "Withdrawn."
+    assert newest.find(f"{ATOM}id").text == f"http://testserver/updates/#unpublished-{event.pk}"
+    assert newest.find(f"{ATOM}link").get("href") == f"http://testserver/updates/#unpublished-{event.pk}"
+    safety = feed(client, "?significance=safety").findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}summary").text for e in safety] == ["Withdrawn.", "Added a PML warning."]
 
 
 def test_main_navigation_links_to_updates(client):

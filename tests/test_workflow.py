@@ -347,7 +347,8 @@ def test_unpublish_takes_an_object_off_the_site(reviewer):
     assert not therapy.live
     assert not Therapy.objects.live().filter(slug="fingolimod").exists()
     event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH)
-    assert event.details == {"reason": "Under review"} and event.actor == reviewer
+    assert event.details == {"reason": "Under review", "significance": "major", "public": True}
+    assert event.actor == reviewer
 
 
 def test_confirm_still_accurate_moves_review_dates_without_content_change(reviewer):

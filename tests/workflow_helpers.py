@@ -36,3 +36,21 @@ def seen_on_review_page(client, change_request: ChangeRequest) -> str:
     html = client.get(reverse("admin:therapies_changerequest_change", args=[change_request.pk])).content.decode()
     found = re.search(r'name="seen" value="([0-9a-f]*)"', html)
     return found.group(1) if found else ""
+
+
+def confirm_token(response) -> str:
+    """The token of a confirm page's "Yes" button (therapies/admin/confirm.py); "" when the response is not one."""
+    if response.status_code != 200:
+        return ""
+    found = re.search(r'name="confirm" value="([^"]+)"', response.content.decode())
+    return found.group(1) if found else ""
+
+
+def confirmed_post(client, url: str, data: dict | None = None, **kwargs):
+    """Post an action's form, then confirm it on its confirm page as a reviewer would; a refusal before the confirm
+    page (a redirect with a message) is returned as it is."""
+    asked = client.post(url, data or {})
+    token = confirm_token(asked)
+    if not token:
+        return client.get(asked["Location"], **kwargs) if kwargs.get("follow") and asked.status_code == 302 else asked
+    return client.post(url, {"confirm": token}, **kwargs)

@@ -1,4 +1,4 @@
-"""The editorial path in Chromium: an editor drafts and submits; a reviewer approves and publishes."""
+"""The editorial path in Chromium: an editor drafts and submits; a reviewer approves and publishes, confirming each."""
 
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -37,7 +37,9 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     expect(page.get_by_text("Preview — not published")).to_be_visible()
     expect(page.get_by_text("Browser-test wording.")).to_be_visible()
     page.get_by_role("link", name="Back to the change request").click()
-    page.locator("#submit-note").fill("Reworded the dosing section.")
+    # Issue 14: the one change-note box; once, an empty second box blocked "Submit for review".
+    assert page.locator("textarea[name=change_note]").count() == 1
+    page.get_by_role("textbox", name="Change note").fill("Reworded the dosing section.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("was submitted for review")).to_be_visible()
     assert page.get_by_role("button", name="Approve").count() == 0
@@ -55,7 +57,17 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     expect(page.locator(".diff-table ins").first).to_be_visible()
     screenshot(page, "review-diff-1280")
     page.get_by_role("button", name="Approve").click()
+    # The confirm step lists the objects, the significance and the change note; nothing happens until "Yes".
+    expect(page.get_by_role("heading", name="Approve change request")).to_be_visible()
+    expect(page.get_by_text("Therapy: Ocrelizumab")).to_be_visible()
+    expect(page.get_by_text("Reworded the dosing section.")).to_be_visible()
+    expect(page.locator(".confirm-summary")).to_contain_text("Significance")
+    screenshot(page, "confirm-approve-1280")
+    page.get_by_role("button", name="Yes, approve").click()
+    expect(page.get_by_text("was approved")).to_be_visible()
     page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_role("heading", name="Publish change request")).to_be_visible()
+    page.get_by_role("button", name="Yes, publish now").click()
     expect(page.get_by_text("was published")).to_be_visible()
 
     public.goto(f"{live_server.url}/therapies/ocrelizumab/")

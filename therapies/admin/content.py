@@ -22,6 +22,7 @@ from ..models import (
     MSCourse,
     Reference,
     Risk,
+    Significance,
     State,
     Therapy,
     TherapyRisk,
@@ -32,6 +33,7 @@ from ..models import (
 from . import review
 from .forms import SignInForm, StartChangeRequestForm
 from .ids import StrictIdAdmin
+from .status import StatusFilter, status_html, with_status
 
 # Publish state a person can read nothing useful from (a revision id, a search document): not shown.
 INTERNAL_STATE = frozenset({"live_revision", "search_vector"})
@@ -79,6 +81,7 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
     """A content model: its live row is read-only and offers "Edit in a change request"."""
 
     change_form_template = "admin/therapies/content_change_form.html"
+    change_list_template = "admin/therapies/content_change_list.html"
     list_select_related = ("last_reviewed_by",)
     list_per_page = 50
     date_hierarchy = "last_published_at"
@@ -96,6 +99,16 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
         ]
         return [*sections, ("Publishing and review", {"fields": publish_state_shown(self.model)})]
 
+    def get_queryset(self, request):
+        return with_status(super().get_queryset(request))  # the status column and filter (status.py)
+
+    def get_list_filter(self, request):
+        return [StatusFilter, *super().get_list_filter(request)]
+
+    @admin.display(description="status")
+    def status(self, obj) -> str:
+        return status_html(obj)
+
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         obj = self.object_or_404(request, object_id)
         history = published_history(obj)
@@ -107,6 +120,7 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
             "can_review": workflow.is_reviewer(request.user),
             "model_name": self.model._meta.model_name,
             "content_obj": obj,
+            "significance_choices": Significance.choices,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -144,7 +158,7 @@ class TrialInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Therapy)
 class TherapyAdmin(PublishStateAdmin):
-    list_display = ["name", "brand_names", "drug_class", "live", "last_reviewed_at", "next_review_due"]
+    list_display = ["name", "status", "brand_names", "drug_class", "last_reviewed_at", "next_review_due"]
     list_filter = [LiveFilter, "drug_class", "routes", "approved_indications", "next_review_due"]
     search_fields = ["name", "slug", "brand_names", "molecular_target", "class_description", "summary"]
     inlines = [TherapyRiskInline, TrialInline]
@@ -152,7 +166,7 @@ class TherapyAdmin(PublishStateAdmin):
 
 @admin.register(Trial)
 class TrialAdmin(PublishStateAdmin):
-    list_display = ["name", "nct_id", "therapy", "phase", "number_randomised", "live", "next_review_due"]
+    list_display = ["name", "status", "nct_id", "therapy", "phase", "number_randomised", "next_review_due"]
     list_filter = [LiveFilter, "phase", "therapy", "population_courses"]
     list_select_related = ["therapy", "last_reviewed_by"]
     search_fields = ["name", "slug", "nct_id", "therapy__name", "comparator", "headline_result"]
@@ -161,7 +175,7 @@ class TrialAdmin(PublishStateAdmin):
 
 @admin.register(Risk)
 class RiskAdmin(PublishStateAdmin):
-    list_display = ["name", "severity", "boxed_warning", "live", "next_review_due"]
+    list_display = ["name", "status", "severity", "boxed_warning", "next_review_due"]
     list_filter = [LiveFilter, "severity", "boxed_warning"]
     search_fields = ["name", "slug", "summary", "description"]
     inlines = [RiskTherapyInline]
@@ -180,7 +194,7 @@ class ReferenceAdmin(PublishStateAdmin):
     """Sources: read-only like every kind; added and changed in change requests, where the reviewer sees the
     title, the identifiers and the address side by side with the old ones."""
 
-    list_display = ["key", "kind", "title", "source", "year", "live", "next_review_due"]
+    list_display = ["key", "status", "kind", "title", "source", "year", "next_review_due"]
     list_filter = [LiveFilter, "kind", "year"]
     search_fields = ["key", "title", "source", "authors", "pmid", "doi", "nct_id", "url"]
 
@@ -189,7 +203,7 @@ class ReferenceAdmin(PublishStateAdmin):
 class EditorialTextAdmin(PublishStateAdmin):
     """The words of the home and About pages: read-only like every kind, changed in change requests."""
 
-    list_display = ["title", "place", "live", "last_published_at", "next_review_due"]
+    list_display = ["title", "status", "place", "last_published_at", "next_review_due"]
     list_filter = [LiveFilter, "place"]
     search_fields = ["title", "summary", "body"]
 

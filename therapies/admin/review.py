@@ -22,12 +22,12 @@ from django.views.decorators.http import require_POST
 
 from .. import workflow
 from ..editorial.diff import diff_snapshots
-from ..editorial.safety import safety_reasons
 from ..editorial.snapshots import snapshot_of
 from ..editorial.textdiff import Budget
 from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
 from .citations import citation_search
+from .confirm import OBJECT_STEPS, ask_object, posted_data, safety_reasons_of
 from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, edit_sections, error_summary
 from .forms import (
     ReasonForm,
@@ -120,21 +120,13 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         audit_events=audit_events,
         # Rule 9: the approve, publish and schedule forms say what this page showed.
         seen=workflow.review_digest(change_request) if actions & SEEN_ACTIONS else "",
-        safety_reasons=_safety_reasons(revisions),
+        safety_reasons=safety_reasons_of(revisions),
         assistant=assistant_panel(change_request, revisions, entries),
         time_zone=timezone.get_current_timezone_name(),
         opts=ChangeRequest._meta,
         State=State,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/review.html", context)
-
-
-def _safety_reasons(revisions: list[Revision]) -> list[str]:
-    """Why this change counts as a safety update (safety.py), for the reviewer confirming its significance."""
-    reasons = []
-    for revision in revisions:
-        reasons.extend(safety_reasons(revision.content_type.model_class(), revision.base_snapshot, revision.snapshot))
-    return reasons
 
 
 # The actions whose forms carry the digest of what the review page showed (rule 9).
@@ -356,14 +348,18 @@ def revert(request: HttpRequest, revision_id: int) -> HttpResponse:
 def object_action(request: HttpRequest, model_name: str, object_id: int, action: str) -> HttpResponse:
     model = _content_model(model_name)
     obj = get_object_or_404(model, pk=object_id)
-    form = ReasonForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
     try:
+        if action in OBJECT_STEPS and "confirm" not in request.POST:
+            return ask_object(request, obj, action)  # nothing is done until the reviewer confirms (issue 14)
+        data = posted_data(request, obj, action) if action in OBJECT_STEPS else request.POST
+        form = ReasonForm(data)
         if not form.is_valid():
             # A NUL or an overlong reason: said so, never dropped silently (an unpublish went ahead without one).
             raise WorkflowError(form_refusal(form))
+        text = form.cleaned_data["text"]
         if action == "unpublish":
-            workflow.unpublish(obj=obj, user=request.user, reason=text)
+            workflow.unpublish(obj=obj, user=request.user, reason=text,
+                               significance=data.get("significance") or Significance.MAJOR)
             messages.success(request, f"{obj} was unpublished: it is no longer on the public site.")
         elif action == "confirm":
             workflow.confirm_reviewed(obj=obj, user=request.user, note=text)

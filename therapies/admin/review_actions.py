@@ -1,7 +1,8 @@
 """The buttons of the review page: submit, approve, request changes, reject, withdraw, publish, schedule,
-save the change note and comment, each a thin call into the workflow (which checks permission and state)."""
+save the change note and comment, each a thin call into the workflow (which checks permission and state).
+Approve, publish, schedule, request changes, reject and withdraw act only once confirmed (confirm.py)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .. import workflow
 from ..models import ChangeRequest, Significance
 from ..workflow import WorkflowError
+from .confirm import CHANGE_REQUEST_STEPS, ask_change_request, posted_data
 from .forms import CommentForm, form_refusal, parse_schedule_time
 from .review import _change_request_url
 
@@ -25,45 +27,37 @@ ACTION_LABELS = {
 }
 
 
-
-
-def _seen(request: HttpRequest) -> str:
+def _seen(data) -> str:
     """The digest the reviewer's form carried; missing counts as stale (it can't say what was seen)."""
-    return request.POST.get("seen", "")
+    return data.get("seen", "")
 
 
-def _full_review(request: HttpRequest) -> bool:
+def _full_review(data) -> bool:
     """The reviewer ticked that every page was reviewed in full against its sources (rule 6)."""
-    return request.POST.get("full_review") == "1"
+    return data.get("full_review") == "1"
 
 
-def _approve(request: HttpRequest, change_request: ChangeRequest) -> None:
-    significance = request.POST.get("significance") or None
+def _approve(user, change_request: ChangeRequest, data) -> None:
+    significance = data.get("significance") or None
     if significance and significance not in Significance.values:
         raise WorkflowError("Choose a significance from the list.")
-    workflow.approve(change_request=change_request, user=request.user, significance=significance,
-                     seen=_seen(request))
+    workflow.approve(change_request=change_request, user=user, significance=significance, seen=_seen(data))
 
 
-# Actions that end with "Change request #n was <label>." on the review page.
-STATE_ACTIONS: dict[str, Callable[[HttpRequest, ChangeRequest], object]] = {
-    "submit": lambda request, cr: workflow.submit(
-        change_request=cr, user=request.user, change_note=request.POST.get("change_note")
-    ),
+# Actions that end with "Change request #n was <label>." on the review page; each reads the posted data, or for
+# the confirmed ones (confirm.CHANGE_REQUEST_STEPS) the data its confirm page carried.
+STATE_ACTIONS: dict[str, Callable[[object, ChangeRequest, Mapping], object]] = {
+    "submit": lambda user, cr, data: workflow.submit(change_request=cr, user=user, change_note=data.get("change_note")),
     "approve": _approve,
-    "request_changes": lambda request, cr: workflow.request_changes(
-        change_request=cr, user=request.user, comment_text=request.POST.get("text", "")
+    "request_changes": lambda user, cr, data: workflow.request_changes(
+        change_request=cr, user=user, comment_text=data.get("text", "")
     ),
-    "reject": lambda request, cr: workflow.reject(
-        change_request=cr, user=request.user, reason=request.POST.get("text", "")
+    "reject": lambda user, cr, data: workflow.reject(change_request=cr, user=user, reason=data.get("text", "")),
+    "withdraw": lambda user, cr, data: workflow.withdraw(change_request=cr, user=user, reason=data.get("text", "")),
+    "publish": lambda user, cr, data: workflow.publish(
+        change_request=cr, user=user, seen=_seen(data), full_review=_full_review(data)
     ),
-    "withdraw": lambda request, cr: workflow.withdraw(
-        change_request=cr, user=request.user, reason=request.POST.get("text", "")
-    ),
-    "publish": lambda request, cr: workflow.publish(
-        change_request=cr, user=request.user, seen=_seen(request), full_review=_full_review(request)
-    ),
-    "unschedule": lambda request, cr: workflow.unschedule(change_request=cr, user=request.user),
+    "unschedule": lambda user, cr, data: workflow.unschedule(change_request=cr, user=user),
 }
 
 
@@ -72,8 +66,11 @@ def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpRes
     change_request = get_object_or_404(ChangeRequest, pk=pk)
     url = _change_request_url(change_request)
     try:
+        if action in CHANGE_REQUEST_STEPS and "confirm" not in request.POST:
+            return ask_change_request(request, change_request, action)  # nothing is done until confirmed (issue 14)
+        data = posted_data(request, change_request, action) if action in CHANGE_REQUEST_STEPS else request.POST
         if action == "schedule":
-            _schedule(request, change_request)
+            _schedule(request, change_request, data)
         elif action == "save_note":
             _save_change_note(request, change_request)
         elif action == "comment":
@@ -81,7 +78,7 @@ def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpRes
             messages.success(request, "Your comment was added.")
             url += "#comments"
         elif action in STATE_ACTIONS:
-            STATE_ACTIONS[action](request, change_request)
+            STATE_ACTIONS[action](request.user, change_request, data)
             messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
         else:
             raise Http404("No such action.")
@@ -90,16 +87,16 @@ def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpRes
     return redirect(url)
 
 
-def _schedule(request: HttpRequest, change_request: ChangeRequest) -> None:
+def _schedule(request: HttpRequest, change_request: ChangeRequest, data: Mapping) -> None:
     # Permission and state first, so a refused user hears why rather than about the date format.
     refusal = workflow.can_schedule(change_request, request.user)
     if refusal:
         raise WorkflowError(refusal)
-    when, error = parse_schedule_time(request.POST)
+    when, error = parse_schedule_time(data)
     if error:
         raise WorkflowError(error)
     change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when,
-                                       seen=_seen(request), full_review=_full_review(request))
+                                       seen=_seen(data), full_review=_full_review(data))
     messages.success(
         request,
         f"Change request #{change_request.pk} will go live at {workflow.format_when(change_request.publish_at)}.",

@@ -28,9 +28,9 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .form_sections import FormSection as Section
 from .limits import MarkdownField
 from .outcomes import TrialOutcome
-from .form_sections import FormSection as Section
 from .texts import EditorialText
 
 if TYPE_CHECKING:

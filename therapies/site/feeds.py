@@ -1,7 +1,7 @@
 """/updates/feed/: the public change log as an Atom feed (django.contrib.syndication).
 
-The same entries as /updates/ (changelog.py), and the same ?significance= filter, so a
-clinician can follow only safety updates.
+The same entries as /updates/ (changelog.py): published changes and pages taken off the site, with the same
+?significance= filter, so a clinician can follow only safety updates.
 """
 
 from dataclasses import dataclass
@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from ..models import ChangeRequest, Significance
-from .changelog import published_changes, significance_from, with_live_pages
+from ..models import Significance
+from .changelog import UNPUBLISH, entries_of, log_entries, significance_from
 
 FEED_ENTRIES = 50
 
@@ -61,30 +61,34 @@ class UpdatesFeed(Feed):
         url = reverse("updates_feed")
         return f"{url}?significance={query.significance}" if query.significance else url
 
-    def items(self, query: FeedQuery) -> list[ChangeRequest]:
-        changes = with_live_pages(list(published_changes(query.significance)[:FEED_ENTRIES]))
-        for change in changes:
-            change.feed_id = f"{query.updates_url}#update-{change.pk}"
-        return changes
+    def items(self, query: FeedQuery) -> list:
+        entries = entries_of(log_entries(query.significance)[:FEED_ENTRIES])
+        for entry in entries:
+            # The same anchors as /updates/; an unpublished page has no page of its own to link to.
+            anchor = f"unpublished-{entry.pk}" if entry.kind == UNPUBLISH else f"update-{entry.pk}"
+            entry.feed_id = f"{query.updates_url}#{anchor}"
+        return entries
 
-    def item_title(self, item: ChangeRequest) -> str:
+    def item_title(self, item) -> str:
+        if item.kind == UNPUBLISH:
+            return f"{item.significance_heading}: {item.page_name} taken off the site"
         pages = ", ".join(str(page) for page in item.live_pages)
         return f"{item.significance_heading}: {pages}"
 
-    def item_description(self, item: ChangeRequest) -> str:
-        return item.change_note
+    def item_description(self, item) -> str:
+        return item.reason if item.kind == UNPUBLISH else item.change_note
 
-    def item_link(self, item: ChangeRequest) -> str:
-        return item.live_pages[0].get_absolute_url()
+    def item_link(self, item) -> str:
+        return item.feed_id if item.kind == UNPUBLISH else item.live_pages[0].get_absolute_url()
 
-    def item_guid(self, item: ChangeRequest) -> str:
+    def item_guid(self, item) -> str:
         return item.feed_id
 
-    def item_pubdate(self, item: ChangeRequest):
-        return item.published_at
+    def item_pubdate(self, item):
+        return item.at if item.kind == UNPUBLISH else item.published_at
 
-    def item_updateddate(self, item: ChangeRequest):
-        return item.published_at
+    def item_updateddate(self, item):
+        return self.item_pubdate(item)
 
-    def item_categories(self, item: ChangeRequest) -> list[str]:
-        return [item.significance]
+    def item_categories(self, item) -> list[str]:
+        return [item.significance] if item.significance else []

@@ -49,14 +49,24 @@ from .permissions import (
     is_reviewer,
     roles,
 )
-from .publishing import confirm_reviewed, publish, unpublish
-from .review import approve, comment, reject, request_changes, submit, withdraw
+from .publishing import NEEDS_UNPUBLISH_REASON, confirm_reviewed, publish, unpublish
+from .review import (
+    NEEDS_CHANGES_COMMENT,
+    NEEDS_REJECT_REASON,
+    approve,
+    comment,
+    reject,
+    request_changes,
+    submit,
+    withdraw,
+)
 from .scheduling import (
     SCHEDULE_CANCELLED,
     SCHEDULE_FAILED,
     SCHEDULED,
     ScheduledOutcome,
     format_when,
+    future_time,
     publish_due,
     schedule,
     schedule_unpublish,
@@ -67,6 +77,9 @@ from .seen import CHANGED_SINCE_OPENED, review_digest
 
 __all__ = [
     "CHANGED_SINCE_OPENED",
+    "NEEDS_CHANGES_COMMENT",
+    "NEEDS_REJECT_REASON",
+    "NEEDS_UNPUBLISH_REASON",
     "CHECKS",
     "PublishConflict",
     "SCHEDULED",
@@ -94,6 +107,7 @@ __all__ = [
     "describe_validation_error",
     "display_name",
     "format_when",
+    "future_time",
     "is_author",
     "is_editor",
     "is_reviewer",

@@ -13,6 +13,7 @@ from ..models import (
     AuditAction,
     ChangeRequest,
     Revision,
+    Significance,
     State,
     kind_for,
     limits,
@@ -156,20 +157,34 @@ def _record_full_review(obj: models.Model, user, now: datetime.datetime) -> None
     obj.next_review_due = _review_due(type(obj), now)
 
 
-def unpublish(*, obj: models.Model, user, reason: str) -> models.Model:
-    """Take an object off every public page, list, count, sitemap and search."""
+NEEDS_UNPUBLISH_REASON = "Give the reason for unpublishing: readers see it on the updates page, with the page's name."
+
+
+def unpublish(*, obj: models.Model, user, reason: str, significance: str = Significance.MAJOR) -> models.Model:
+    """Take an object off every public page, list, count, sitemap and search.
+
+    The reason and significance go to the public change log (/updates/ and its feed) as well as the audit log:
+    the log promises every change, and taking a page away is one (issue 14).
+    """
     if not is_reviewer(user):
         raise WorkflowError("Only medical reviewers can unpublish content.")
     if not clean_text(reason, limit=limits.REASON, what="The reason"):
-        raise WorkflowError("Give the reason for unpublishing: it is kept in the audit log.")
+        raise WorkflowError(NEEDS_UNPUBLISH_REASON)
+    if significance not in Significance.values:
+        raise WorkflowError("Choose a significance from the list.")
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.live:
             raise WorkflowError(f"{obj} is not published.")
         take_off_site(obj)
-        record(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": clean_text(reason)})
+        record(user, AuditAction.UNPUBLISH, obj=obj, details=public_unpublish(clean_text(reason), significance))
         announce([obj], "unpublish")
     return obj
+
+
+def public_unpublish(reason: str, significance: str, **details) -> dict:
+    """An unpublish event's details as the public change log reads them (site/changelog.py)."""
+    return {"reason": reason, "significance": significance, "public": True, **details}
 
 
 def take_off_site(obj: models.Model) -> None:

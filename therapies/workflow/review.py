@@ -27,6 +27,11 @@ from .permissions import (
 )
 from .seen import require_seen
 
+# Refusals of an action without the text it needs; the admin's confirm step (admin/confirm.py) asks the same before
+# it shows what the action would do.
+NEEDS_CHANGES_COMMENT = "Say what needs to change: the editor will see your comment."
+NEEDS_REJECT_REASON = "Give the reason for rejecting: the authors will see it."
+
 # --- Actions: review ------------------------------------------------------------------------------------
 
 
@@ -111,7 +116,7 @@ def request_changes(*, change_request: ChangeRequest, user, comment_text: str) -
         change_request = locked_change_request(change_request)
         require(can_request_changes(change_request, user))
         if not clean_text(comment_text, limit=limits.COMMENT, what="The comment"):
-            raise WorkflowError("Say what needs to change: the editor will see your comment.")
+            raise WorkflowError(NEEDS_CHANGES_COMMENT)
         ReviewComment.objects.create(change_request=change_request, author=user, body=clean_text(comment_text))
         change_request.state = State.CHANGES_REQUESTED
         change_request.save()
@@ -127,7 +132,7 @@ def reject(*, change_request: ChangeRequest, user, reason: str) -> ChangeRequest
         change_request = locked_change_request(change_request)
         require(can_reject(change_request, user))
         if not clean_text(reason, limit=limits.REASON, what="The reason"):
-            raise WorkflowError("Give the reason for rejecting: the authors will see it.")
+            raise WorkflowError(NEEDS_REJECT_REASON)
         _close(change_request, State.REJECTED, clean_text(reason))
         record(user, AuditAction.REJECT, change_request=change_request, details={"reason": clean_text(reason)})
         notifications.on_commit(notifications.REJECTED, change_request, actor=user)

@@ -13,6 +13,7 @@ from ..editorial import notifications
 from ..models import (
     AuditAction,
     ChangeRequest,
+    Significance,
     State,
     content_models,
     kind_for,
@@ -28,7 +29,7 @@ from .permissions import (
     display_name,
     is_reviewer,
 )
-from .publishing import clear_unpublish_schedule, publish_approved, take_off_site
+from .publishing import clear_unpublish_schedule, public_unpublish, publish_approved, take_off_site
 from .seen import require_seen
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def format_when(when: datetime.datetime) -> str:
     return f"{date_format(timezone.localtime(when), 'j M Y H:i')} {timezone.get_current_timezone_name()}"
 
 
-def _future_time(when: datetime.datetime | None, purpose: str) -> datetime.datetime:
+def future_time(when: datetime.datetime | None, purpose: str) -> datetime.datetime:
     if when is None:
         raise WorkflowError(f"Give the date and time {purpose}.")
     if timezone.is_naive(when):
@@ -78,7 +79,7 @@ def schedule(
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_schedule(change_request, user))
-        publish_at = _future_time(publish_at, "for the change to go live")
+        publish_at = future_time(publish_at, "for the change to go live")
         require_seen(change_request, seen)
         previous = change_request.publish_at
         # A new schedule replaces the old one and any failure of it, and is carried out in this user's name.
@@ -135,7 +136,7 @@ def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.is_live:
             raise WorkflowError(f"{obj} is not published, so there is nothing to take off the site.")
-        at = _future_time(at, "for it to come off the site")
+        at = future_time(at, "for it to come off the site")
         previous = obj.unpublish_at
         obj.unpublish_at = at
         obj.unpublish_reason = clean_text(reason, limit=limits.REASON, what="The reason")
@@ -290,10 +291,11 @@ def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datet
             obj.save(update_fields=clear_unpublish_schedule(obj))
             return ScheduledOutcome("unpublish", str(obj), True, "was already off the site; schedule cleared")
         take_off_site(obj)
-        record(scheduler, AuditAction.UNPUBLISH, obj=obj, details={
-            "scheduled": True, "scheduled_for": scheduled_for.isoformat(), "reason": reason,
-            "step": f"unpublished as scheduled for {format_when(scheduled_for)}",
-        })
+        # A scheduled unpublish is listed on /updates/ as a major update (its form asks no significance).
+        record(scheduler, AuditAction.UNPUBLISH, obj=obj, details=public_unpublish(
+            reason, Significance.MAJOR, scheduled=True, scheduled_for=scheduled_for.isoformat(),
+            step=f"unpublished as scheduled for {format_when(scheduled_for)}",
+        ))
         announce([obj], "unpublish")
         if scheduler is not None and scheduler.email:
             notifications.deliver_on_commit(notifications.queue_message(
