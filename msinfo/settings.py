@@ -124,6 +124,8 @@ PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 # Publishing invalidates at once through the shared cache. Without Redis each process has its own
 # cache and sees a publish made in another process only when its copy expires, so keep that short.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if CACHE_URL else "60"))
+# Rendered parts of content pages kept per process under what they show (therapies/site/fragments.py).
+PAGE_FRAGMENTS = env_bool("PAGE_FRAGMENTS", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

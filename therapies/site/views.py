@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -30,6 +30,7 @@ from ..models import (
     live_q,
 )
 from .caching import public_page, refuse_to_store
+from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .pagination import page_of
 
 logger = logging.getLogger(__name__)
@@ -119,25 +120,33 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
 
 # What a therapy page shows of its many-to-many relations: one query each, whatever their size.
 SECTION_SOURCES = ("pregnancy_references", "contraindications_references", "urgent_help_references")
+REFERENCE_RELATIONS = ("references", *SECTION_SOURCES)
 
 
-def therapy_page_relations() -> tuple:
-    """What a therapy page shows beside its own row: routes, indications and the live sources of the page
-    and of each required section."""
-    return (
-        "routes",
-        "approved_indications",
-        live_references(),
-        *(live_references(relation) for relation in SECTION_SOURCES),
-    )
+def therapy_fragment_relations() -> tuple:
+    """What a therapy page's fragments show beside the therapy's own row and its routes: indications and the
+    live sources of the page and of each required section."""
+    return ("approved_indications", *(live_references(relation) for relation in REFERENCE_RELATIONS))
 
 
-def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
-    """What therapy_detail.html needs; shared with the preview of a draft."""
+# The rows a therapy page shows besides its own: its trials, its risks and its sources (a publish of any of
+# them changes the page's fragments; site/fragments.py).
+THERAPY_PAGE_SHOWS = StampQuery(lambda pk: [
+    shown_rows(Trial.objects.live().filter(therapy=pk)),
+    shown_rows(TherapyRisk.objects.live().filter(therapy=pk), via="risk__"),
+    *(shown_rows(Reference.objects.live().filter(**{Therapy._meta.get_field(relation).related_query_name(): pk}))
+      for relation in REFERENCE_RELATIONS),
+])
+
+
+def therapy_detail_context(therapy: Therapy, *, trials, therapy_risks, history) -> dict:
+    """What therapy_detail.html needs; shared with the preview of a draft. The rows may be LazyRows."""
     return {
         "therapy": therapy,
         "trials": trials,
-        "therapy_risks": Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name),
+        "therapy_risks": LazyRows(
+            lambda: Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name)
+        ),
         "page": therapy,
         "history": history,
     }
@@ -145,12 +154,21 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
 
 @public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    therapy = get_object_or_404(Therapy.objects.live().prefetch_related(*therapy_page_relations()), slug=slug)
+    # The header, kicker and structured data need the row and its routes; the rest of the page is kept
+    # in fragments (site/fragments.py), and its rows are read only when a fragment must be rendered.
+    therapy = get_object_or_404(Therapy.objects.live().defer("search_vector").prefetch_related("routes"), slug=slug)
+    trials = Trial.objects.live().filter(therapy=therapy)
+    links = TherapyRisk.objects.live().filter(therapy=therapy)
     context = therapy_detail_context(
         therapy,
-        trials=list(Trial.objects.live().filter(therapy=therapy).order_by("name")),
-        therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
-        history=page_history(therapy),
+        trials=LazyRows(lambda: trials.defer("search_vector", "body").order_by("name")),
+        therapy_risks=LazyRows(lambda: links.select_related("risk")),
+        history=LazyRows(lambda: page_history(therapy)),
+    )
+    context["fragments"] = PageFragments(
+        therapy,
+        shows=THERAPY_PAGE_SHOWS,
+        load=lambda: prefetch_related_objects([therapy], *therapy_fragment_relations()),
     )
     return render(request, "therapies/therapy_detail.html", context)
 
