@@ -127,6 +127,8 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if CACHE_UR
 # Front caches (Varnish with deploy/varnish/msinfo.vcl) purged on publish: comma-separated base URLs,
 # e.g. http://127.0.0.1:6081/. Empty: nothing to purge (docs/PERFORMANCE.md "The front cache").
 FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
+# Rendered parts of content pages kept per process under what they show (therapies/site/fragments.py).
+PAGE_FRAGMENTS = env_bool("PAGE_FRAGMENTS", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

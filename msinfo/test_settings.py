@@ -22,6 +22,8 @@ CSRF_COOKIE_SECURE = False
 # Tests change rows directly and read the page again; the page cache is switched on only by the
 # tests about it (tests/test_caching.py), which clear it first.
 PAGE_CACHE = False
+# Likewise the per-process fragments of content pages (therapies/site/fragments.py), on in tests/test_fragments.py.
+PAGE_FRAGMENTS = False
 
 # The audit log refuses TRUNCATE (migration 0013); Django empties the test database between transactional tests
 # with TRUNCATE, so the test database's sessions, run as the table's owner, say that they may.

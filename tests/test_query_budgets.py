@@ -21,11 +21,11 @@ SIZES = {"small": (2, 4, 3), "large": (12, 60, 20)}  # therapies, trials, risks
 # Detail pages of synthetic content (with two published versions each), and the lists at scale.
 SYNTHETIC_PAGE_BUDGETS = {
     **{url: budget for url, budget in PAGE_BUDGETS.items() if "budgetumab" not in url and "/pml/" not in url},
-    # +1 each: "still accurate" reviews in the page history (the therapy page also reads routes, indications
-    # and the sources of its three required sections, one query each)
-    "/therapies/synthetic-therapy-0001/": 12,  # +1: the trials' outcomes
-    "/trials/synthetic-trial-00001/": 6,  # +1: the trial's outcomes
-    "/risks/synthetic-risk-0001/": 5,
+    # The page history (published changes and "still accurate" reviews) is one query; the therapy page also
+    # reads routes, indications and the sources of its three required sections, one query each.
+    "/therapies/synthetic-therapy-0001/": 11,  # +1: the trials' outcomes
+    "/trials/synthetic-trial-00001/": 5,  # +1: the trial's outcomes
+    "/risks/synthetic-risk-0001/": 4,
 }
 
 ADMIN_BUDGETS = {

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from django.apps import apps
@@ -39,6 +40,8 @@ DERIVED_FIELDS = {"search_vector"}
 # True while a backup is being restored. The people it brings back were created and given their roles on the
 # site it came from, and the restored audit log records that already: the role audit (workflow/accounts.py)
 # does not log them a second time (nor could it: its rows would take the ids of the rows being restored).
+Progress = Callable[[int, int], None]  # progress(done, total), e.g. management/progress.Progress
+
 RESTORING: contextvars.ContextVar[bool] = contextvars.ContextVar("msinfo_restoring_backup", default=False)
 
 
@@ -110,22 +113,32 @@ def _users() -> list[dict]:
     ]
 
 
-def export_data() -> dict:
+def export_data(*, progress: Progress | None = None) -> dict:
+    """Everything, as one dict. `progress(done, total)` is called after each table, counting rows."""
     with transaction.atomic():  # one consistent snapshot (REPEATABLE READ is not needed for one reader)
-        return {
+        data = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "exported_at": timezone.now().isoformat(),
             "users": _users(),
-            "models": {model._meta.label_lower: _rows(model) for model in exported_models()},
+            "models": {},
         }
+        model_list = exported_models()
+        total = sum(model._default_manager.count() for model in model_list) if progress else 0
+        done = 0
+        for model in model_list:
+            data["models"][model._meta.label_lower] = rows = _rows(model)
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        return data
 
 
 EXPORT_MODE = 0o600  # the file holds personal data (README "Backups and restore"): its owner only
 
 
-def write_export(path: Path) -> dict[str, int]:
-    data = export_data()
+def write_export(path: Path, *, progress: Progress | None = None) -> dict[str, int]:
+    data = export_data(progress=progress)
     tmp = path.with_name(path.name + ".partial")
     # Created owner-only, never readable by anyone else even for a moment (a umask-made file was 0644);
     # chmod too, in case a partial file was left behind by an earlier run with other permissions.
@@ -217,8 +230,10 @@ def _validation_problems(objects: list[tuple[str, models.Model]]) -> list[str]:
     return problems
 
 
-def import_data(data: dict) -> dict[str, int]:
-    """Restore `data` (from read_export) into an empty database, all or nothing."""
+def import_data(data: dict, *, progress: Progress | None = None) -> dict[str, int]:
+    """Restore `data` (from read_export) into an empty database, all or nothing.
+
+    `progress(done, total)` is called after each row."""
     occupied = _is_empty()
     if occupied:
         raise ImportRefused(
@@ -231,15 +246,18 @@ def import_data(data: dict) -> dict[str, int]:
         raise ImportRefused([f"The file holds tables this site does not have: {', '.join(unknown)}."])
     restoring = RESTORING.set(True)
     try:
-        return _restore(data, known)
+        return _restore(data, known, progress=progress)
     finally:
         RESTORING.reset(restoring)
 
 
-def _restore(data: dict, known: dict[str, type[models.Model]]) -> dict[str, int]:
+def _restore(data: dict, known: dict[str, type[models.Model]], *, progress: Progress | None) -> dict[str, int]:
     """import_data's one transaction: users, then every row; any problem rolls all of it back."""
     problems: list[str] = []
     counts: dict[str, int] = {}
+    tables = [data["models"].get(label, []) for label in known]
+    total = sum(len(rows) for rows in tables if isinstance(rows, list))
+    done = 0
     with transaction.atomic():
         counts["users created"], user_problems = _create_users(data["users"])
         problems += user_problems
@@ -250,6 +268,9 @@ def _restore(data: dict, known: dict[str, type[models.Model]]) -> dict[str, int]
                 problems.append(f"{label}: expected a list of rows.")
                 continue
             for index, row in enumerate(rows):
+                done += 1
+                if progress:
+                    progress(done, total)
                 name = _row_name(label, index, row)
                 if not isinstance(row, dict) or row.get("model") != label or not isinstance(row.get("fields"), dict):
                     problems.append(f"{name}: not a {label} row.")

@@ -8,6 +8,7 @@ dates from `next_review_due()`; the dashboard and `send_review_reminders` read `
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,11 +82,14 @@ class ReminderRun:
     items: list[DueItem]
 
 
-def send_review_reminders(*, today: datetime.date | None = None) -> ReminderRun:
+def send_review_reminders(
+    *, today: datetime.date | None = None, progress: Callable[[int, int], None] | None = None
+) -> ReminderRun:
     """Email each reviewer one digest of overdue and soon-due pages; at most one per reviewer per day.
 
     The unique (user, sent_on) constraint on ReviewReminder decides, so two runs on the same
     day — even at the same moment on two servers — never send a reviewer the digest twice.
+    `progress(done, total)` is called after each reviewer (management/progress.py shows it).
     """
     today = today or timezone.localdate()
     items = due_for_review(today=today)
@@ -95,7 +99,8 @@ def send_review_reminders(*, today: datetime.date | None = None) -> ReminderRun:
     overdue = [item for item in items if item.overdue]
     soon = [item for item in items if not item.overdue]
     subject = f"Reviews due: {len(overdue)} overdue, {len(soon)} due within {SOON_DAYS} days"
-    for user in notifications.reviewers().exclude(email="").order_by("pk"):
+    recipients = list(notifications.reviewers().exclude(email="").order_by("pk"))
+    for done, user in enumerate(recipients, start=1):
         try:
             with transaction.atomic():
                 ReviewReminder.objects.create(user=user, sent_on=today, items=[item.as_json() for item in items])
@@ -111,4 +116,6 @@ def send_review_reminders(*, today: datetime.date | None = None) -> ReminderRun:
             run.already_sent.append(user.email)
         else:
             run.sent_to.append(user.email)
+        if progress:
+            progress(done, len(recipients))
     return run

@@ -144,6 +144,8 @@ def bump_content_version(*, keys: Iterable[str] | None = None, **_signal_kwargs)
 
 def shows(request: HttpRequest, *items) -> None:
     """Record what this page shows: rows, content models or kinds (whole kinds), keys, or iterables of these."""
+    if not getattr(request, "page_keys_wanted", True):
+        return  # the page will not be stored: its rows need not be read (they may be LazyRows)
     request.page_keys = getattr(request, "page_keys", set()) | keys_of(*items)
 
 
@@ -313,7 +315,7 @@ def public_page(
             response["X-Page-Cache"] = "hit"
             return _answer(request, response, etag, rendered_at)
 
-        request.page_keys = set()
+        request.page_keys, request.page_keys_wanted = set(), use_cache
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # TemplateResponse: the content is needed for the ETag

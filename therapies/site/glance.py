@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import SimpleLazyObject
+
 from ..models import OutcomeKind, Severity
 from . import charts, frequencies
+from .fragments import LazyRows
 from .outcome_charts import primary_arr, shared_scale_chart
 
 IMPORTANT_SEVERITIES = (Severity.LIFE_THREATENING, Severity.SERIOUS)
@@ -68,12 +71,14 @@ def risk_icon_arrays(therapy_risks) -> list[charts.Chart]:
 
 
 def therapy_page_extras(therapy, *, trials, therapy_risks) -> dict:
+    """Computed when first read: a page served from its fragments (site/fragments.py) reads no rows for them.
+    "At a glance" comes before the trial cards on the page, so its results give the cards their words."""
     name = therapy.name
     return {
-        "glance_results": trial_results(trials),
-        "glance_risks": important_risks(therapy_risks),
-        "trials_chart": shared_scale_chart(
+        "glance_results": LazyRows(lambda: trial_results(trials)),
+        "glance_risks": LazyRows(lambda: important_risks(therapy_risks)),
+        "trials_chart": SimpleLazyObject(lambda: shared_scale_chart(
             "trials-chart", trials, caption_start=f"Relapses a year in the trials of {name}, on one scale"
-        ),
-        "risk_icons": risk_icon_arrays(therapy_risks),
+        )),
+        "risk_icons": LazyRows(lambda: risk_icon_arrays(therapy_risks)),
     }

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -110,8 +110,10 @@ def _dependants(by_model: dict[type[models.Model], set[int]]) -> None:
                 by_model.setdefault(kind.model, set()).update(pks)
 
 
-def update_index(objects: Iterable[models.Model]) -> int:
-    """Recompute `search_vector` for these rows (PostgreSQL only; a no-op elsewhere). Returns the count."""
+def update_index(objects: Iterable[models.Model], *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute `search_vector` for these rows (PostgreSQL only; a no-op elsewhere). Returns the count.
+
+    `progress(done, total)` is called after each row (management/progress.py shows it)."""
     if not is_postgresql():
         return 0
     by_model: dict[type[models.Model], set[int]] = {}
@@ -119,17 +121,21 @@ def update_index(objects: Iterable[models.Model]) -> int:
         if _searched(obj):
             by_model.setdefault(type(obj), set()).add(obj.pk)
     _dependants(by_model)
+    total = sum(len(pks) for pks in by_model.values())
     count = 0
     for model, pks in by_model.items():
         for row in _with_related(kind_for(model), model._default_manager.filter(pk__in=list(pks))):
             model._default_manager.filter(pk=row.pk).update(search_vector=_weighted_vector(row))
             count += 1
+            if progress:
+                progress(count, total)
     return count
 
 
-def rebuild_index() -> int:
+def rebuild_index(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every row's search document. Returns how many rows were indexed."""
-    return update_index([row for kind in searched_kinds() for row in kind.model._default_manager.only("pk")])
+    rows = [row for kind in searched_kinds() for row in kind.model._default_manager.only("pk")]
+    return update_index(rows, progress=progress)
 
 
 def on_content_published(sender, objects: list[models.Model], action: str, **kwargs) -> None:

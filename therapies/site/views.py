@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -31,6 +31,7 @@ from ..models import (
     live_q,
 )
 from .caching import public_page, refuse_to_store, shows
+from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .glance import therapy_page_extras
 from .outcome_charts import trial_outcome_views
 from .pagination import page_of
@@ -122,29 +123,35 @@ def therapy_list(request: HttpRequest) -> HttpResponse:
 
 # What a therapy page shows of its many-to-many relations: one query each, whatever their size.
 SECTION_SOURCES = ("pregnancy_references", "contraindications_references", "urgent_help_references")
+REFERENCE_RELATIONS = ("references", *SECTION_SOURCES)
 
 
-def therapy_page_relations() -> tuple:
-    """What a therapy page shows beside its own row: routes, indications and the live sources of the page
-    and of each required section."""
-    return (
-        "routes",
-        "approved_indications",
-        live_references(),
-        *(live_references(relation) for relation in SECTION_SOURCES),
-    )
+def therapy_fragment_relations() -> tuple:
+    """What a therapy page's fragments show beside the therapy's own row and its routes: indications and the
+    live sources of the page and of each required section."""
+    return ("approved_indications", *(live_references(relation) for relation in REFERENCE_RELATIONS))
 
 
-def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: list, history) -> dict:
-    """What therapy_detail.html needs; shared with the preview of a draft. `trials` come with their outcomes
-    prefetched."""
-    therapy_risks = Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name)
+# The rows a therapy page shows besides its own: its trials, its risks and its sources (a publish of any of
+# them changes the page's fragments; site/fragments.py).
+THERAPY_PAGE_SHOWS = StampQuery(lambda pk: [
+    shown_rows(Trial.objects.live().filter(therapy=pk)),
+    shown_rows(TherapyRisk.objects.live().filter(therapy=pk), via="risk__"),
+    *(shown_rows(Reference.objects.live().filter(**{Therapy._meta.get_field(relation).related_query_name(): pk}))
+      for relation in REFERENCE_RELATIONS),
+])
+
+
+def therapy_detail_context(therapy: Therapy, *, trials, therapy_risks, history) -> dict:
+    """What therapy_detail.html needs; shared with the preview of a draft. The rows may be LazyRows; `trials`
+    come with their outcomes prefetched."""
+    therapy_risks = LazyRows(lambda: Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name))
     return {
         "therapy": therapy,
         "trials": trials,
         "therapy_risks": therapy_risks,
         # The footnote explaining "Boxed warning" is shown only where a listed risk has one.
-        "has_boxed_warning": any(link.boxed_warning for link in therapy_risks),
+        "has_boxed_warning": LazyRows(lambda: [link for link in therapy_risks if link.boxed_warning]),
         "page": therapy,
         "history": history,
         **therapy_page_extras(therapy, trials=trials, therapy_risks=therapy_risks),
@@ -153,16 +160,25 @@ def therapy_detail_context(therapy: Therapy, *, trials: list, therapy_risks: lis
 
 @public_page
 def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    therapy = get_object_or_404(Therapy.objects.live().prefetch_related(*therapy_page_relations()), slug=slug)
+    # The header, kicker and structured data need the row and its routes; the rest of the page is kept
+    # in fragments (site/fragments.py), and its rows are read only when a fragment must be rendered.
+    therapy = get_object_or_404(Therapy.objects.live().defer("search_vector").prefetch_related("routes"), slug=slug)
+    trials = Trial.objects.live().filter(therapy=therapy)
+    links = TherapyRisk.objects.live().filter(therapy=therapy)
     context = therapy_detail_context(
         therapy,
-        trials=list(Trial.objects.live().filter(therapy=therapy).select_related("therapy").prefetch_related("outcomes")
-                    .order_by("name")),
-        therapy_risks=list(TherapyRisk.objects.live().filter(therapy=therapy).select_related("risk")),
-        history=page_history(therapy),
+        trials=LazyRows(lambda: trials.defer("search_vector", "body").prefetch_related("outcomes").order_by("name")),
+        therapy_risks=LazyRows(lambda: links.select_related("risk")),
+        history=LazyRows(lambda: page_history(therapy)),
     )
-    shows(request, therapy, context["trials"], [link.risk for link in context["therapy_risks"]],
-          therapy.references.all(), *(getattr(therapy, relation).all() for relation in SECTION_SOURCES))
+    context["fragments"] = PageFragments(
+        therapy,
+        shows=THERAPY_PAGE_SHOWS,
+        load=lambda: prefetch_related_objects([therapy], *therapy_fragment_relations()),
+    )
+    # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows.
+    shows(request, therapy, context["trials"], LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
+          *(getattr(therapy, relation).all() for relation in REFERENCE_RELATIONS))
     return render(request, "therapies/therapy_detail.html", context)
 
 

@@ -3,11 +3,13 @@
 import datetime
 
 from django import template
+from django.conf import settings
 from django.utils.dateformat import format as format_date
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from ..editorial.rendering import render_markdown
 from ..models import DatePrecision, Significance
+from ..site import fragments
 
 register = template.Library()
 
@@ -55,3 +57,35 @@ def lead_filter(text: str) -> SafeString:
         if first.startswith(marker):
             first = " ".join(part.strip() for part in first[len(marker):].split("\n"))
     return markdown_filter(first)
+
+
+class PageFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist: template.NodeList) -> None:
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        page_fragments = context.get("fragments")
+        if not isinstance(page_fragments, fragments.PageFragments):  # a preview, or a page that keeps none
+            return self.nodelist.render(context)
+        if not settings.PAGE_FRAGMENTS:
+            page_fragments.load()
+            return self.nodelist.render(context)
+        key = page_fragments.key(self.name)
+        html = fragments.store.get(key)
+        if html is None:
+            page_fragments.load()
+            html = self.nodelist.render(context)
+            fragments.store.set(key, html)
+        return mark_safe(html)  # noqa: S308  rendered by this template, escaped as it was rendered
+
+
+@register.tag
+def page_fragment(parser: template.base.Parser, token: template.base.Token) -> PageFragmentNode:
+    """{% page_fragment "name" %}…{% endpage_fragment %}: kept per process under the stamp of what the page
+    shows (site/fragments.py, the view's `fragments`), rendered again only when that changes."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% page_fragment "name" %}…{% endpage_fragment %}.')
+    nodelist = parser.parse(("endpage_fragment",))
+    parser.delete_first_token()
+    return PageFragmentNode(bits[1][1:-1], nodelist)

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from therapies.editorial.backup import write_export
+from therapies.management.progress import ProgressCommand
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Export all content, change requests, revisions, comments, locks, corrections and audit events "
         "(and the users they name, without passwords) to one JSON file."
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.parent.exists():
             raise CommandError(f"The folder {path.parent} does not exist.")
-        counts = write_export(path)
+        progress = self.progress("Exporting rows")
+        counts = write_export(path, progress=progress)
+        progress.finish()
         summary = ", ".join(f"{label.split('.')[-1]}: {count}" for label, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Exported to {path} — {summary}."))

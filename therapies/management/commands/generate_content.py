@@ -22,13 +22,14 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from therapies.editorial.snapshots import child_rows, editable_fields, m2m_fields
+from therapies.management.progress import ProgressCommand
 from therapies.models import (
     AdministrationRoute,
     ChangeRequest,
@@ -121,7 +122,7 @@ def snapshot_from_memory(obj: models.Model, m2m: dict[str, list[int]], children:
     }
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Generate synthetic, clearly labelled live content with history, for load and scale tests."
 
     def add_arguments(self, parser) -> None:
@@ -154,6 +155,7 @@ class Command(BaseCommand):
         self.rng = random.Random(options["seed"])  # noqa: S311  repeatable synthetic text, not a secret
         self.text = TextPool(self.rng)
         started = time.monotonic()
+        self.made = self.progress("Generating pages")
         with transaction.atomic():
             existing = self._existing()
             if any(qs.exists() for qs in existing.values()):
@@ -164,6 +166,7 @@ class Command(BaseCommand):
                     )
                 self._clear(existing)
             made = self._generate(**counts)
+        self.made.finish()
         self._after_generation()
         seconds = time.monotonic() - started
         summary = ", ".join(f"{count} {name}" for name, count in made.items())
@@ -269,6 +272,8 @@ class Command(BaseCommand):
                 **self._publish_state(when(n), reviewer),
             ))
         therapy_rows = Therapy.objects.bulk_create(therapy_rows, batch_size=self.batch)
+        pages = therapies + risks + trials
+        self.made(therapies, pages)
 
         risk_rows = []
         for n in range(1, risks + 1):
@@ -284,6 +289,7 @@ class Command(BaseCommand):
                 **self._publish_state(when(n), reviewer),
             ))
         risk_rows = Risk.objects.bulk_create(risk_rows, batch_size=self.batch)
+        self.made(therapies + risks, pages)
 
         # Links: therapy–risk rows (with figures), indications and references.
         links: dict[tuple[type, int], dict[str, list[dict]]] = {}
@@ -315,12 +321,12 @@ class Command(BaseCommand):
             self._link(Therapy, therapy_rows, section, pick(ref_ids, 1, 2), m2m)
         self._link(Risk, risk_rows, "references", pick(ref_ids, 2, 3), m2m)
 
-        trial_rows = []
+        trial_rows, batch = [], []
         next_nct = self._next_nct_number()
         for n in range(1, trials + 1):
             name = f"{label.upper()} TRIAL {n:05d}"
             therapy = therapy_rows[(n - 1) % len(therapy_rows)]
-            trial_rows.append(Trial(
+            batch.append(Trial(
                 name=name,
                 slug=f"{prefix}-trial-{n:05d}",
                 nct_id=f"NCT8{next_nct + n - 1:07d}",
@@ -337,7 +343,10 @@ class Command(BaseCommand):
                 body=text.markdown(name, 1500),
                 **self._publish_state(when(n), reviewer),
             ))
-        trial_rows = Trial.objects.bulk_create(trial_rows, batch_size=self.batch)
+            if len(batch) == self.batch or n == trials:  # a batch at a time, so that progress moves
+                trial_rows += Trial.objects.bulk_create(batch)
+                batch = []
+                self.made(therapies + risks + n, pages)
         self._link(Trial, trial_rows, "population_courses", pick(courses, 1, 2), m2m)
         self._link(Trial, trial_rows, "references", pick(ref_ids, 1, 2), m2m)
 
@@ -464,8 +473,9 @@ class Command(BaseCommand):
         from therapies.site import caching, search
 
         caching.bump_content_version()
-        search.rebuild_index()
-        self.stdout.write("Rebuilt the search index.")
+        indexing = self.progress("Indexing pages")
+        search.rebuild_index(progress=indexing)
+        indexing.finish()
         if connection.vendor == "postgresql":
             # Without fresh statistics PostgreSQL picks poor plans for the new rows until autovacuum runs.
             with connection.cursor() as cursor:

@@ -3,16 +3,18 @@
 Running it twice on the same day sends nobody a second digest (one ReviewReminder per reviewer per day).
 """
 
-from django.core.management.base import BaseCommand
-
 from therapies.editorial.review_cycle import SOON_DAYS, send_review_reminders
+from therapies.management.progress import ProgressCommand
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Email medical reviewers a digest of pages whose review is overdue or due soon."
 
     def handle(self, *args, **options) -> None:
-        run = send_review_reminders()
+        progress = self.progress("Sending reminders")
+        run = send_review_reminders(progress=progress)
+        if run.items:
+            progress.finish()
         overdue = sum(1 for item in run.items if item.overdue)
         self.stdout.write(
             f"{overdue} page(s) overdue for review, {len(run.items) - overdue} due within {SOON_DAYS} days."
