@@ -39,7 +39,7 @@ def test_a_page_from_its_fragments_is_the_page_rendered_in_full(client, settings
     settings.PAGE_FRAGMENTS = False
     full = page(client)
     settings.PAGE_FRAGMENTS = True
-    with django_assert_max_num_queries(11):  # rendered: the page's queries and the stamp
+    with django_assert_max_num_queries(12):  # rendered: the page's queries (its trials' outcomes too) and the stamp
         assert page(client) == full
     with django_assert_max_num_queries(3):  # from the fragments: the therapy, its routes and the stamp
         assert page(client) == full

@@ -145,16 +145,16 @@ THERAPY_PAGE_SHOWS = StampQuery(lambda pk: [
 def therapy_detail_context(therapy: Therapy, *, trials, therapy_risks, history) -> dict:
     """What therapy_detail.html needs; shared with the preview of a draft. The rows may be LazyRows; `trials`
     come with their outcomes prefetched."""
-    therapy_risks = LazyRows(lambda: Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name))
+    ordered = LazyRows(lambda: Frequency.most_frequent_first(therapy_risks, then=lambda link: link.risk.name))
     return {
         "therapy": therapy,
         "trials": trials,
-        "therapy_risks": therapy_risks,
+        "therapy_risks": ordered,
         # The footnote explaining "Boxed warning" is shown only where a listed risk has one.
-        "has_boxed_warning": LazyRows(lambda: [link for link in therapy_risks if link.boxed_warning]),
+        "has_boxed_warning": LazyRows(lambda: [link for link in ordered if link.boxed_warning]),
         "page": therapy,
         "history": history,
-        **therapy_page_extras(therapy, trials=trials, therapy_risks=therapy_risks),
+        **therapy_page_extras(therapy, trials=trials, therapy_risks=ordered),
     }
 
 
