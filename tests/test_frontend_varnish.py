@@ -3,6 +3,8 @@
 Skipped with the reason when varnishd or its xkey module is missing; under CI=true that fails instead.
 """
 
+import http.client
+import urllib.error
 import urllib.request
 
 import pytest
@@ -103,3 +105,22 @@ def test_with_the_page_cache_down_varnish_serves_every_page_and_keeps_none(varni
     finally:
         FlakyCache.mode = "ok"
         caching._debt.owed = False
+
+
+def test_varnish_refuses_purges_from_outside_its_acl(varnish):
+    url = "/therapies/ocrelizumab/"
+    get(varnish, url)
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    outsider = http.client.HTTPConnection("127.0.0.1", varnish.port, timeout=10, source_address=("127.0.0.2", 0))
+    outsider.request("PURGE", "/", headers={"xkey-purge": f"therapy:{therapy.pk}"})
+    assert outsider.getresponse().status == 403
+    assert get(varnish, url)[0] == "HIT"
+
+
+def test_varnish_keeps_no_page_the_site_did_not_mark_public(varnish):
+    for url in ("/therapies/no-such-therapy/", "/therapies/?page=junk", "/healthz"):
+        for _ in range(2):
+            try:
+                assert get(varnish, url)[0] == "MISS", url
+            except urllib.error.HTTPError as error:  # the 404
+                assert error.headers["X-Cache"] == "MISS", url

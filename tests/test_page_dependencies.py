@@ -176,7 +176,22 @@ def test_a_trial_moved_to_another_therapy_misses_the_page_of_the_therapy_it_left
     left = trial.therapy
     other = Therapy.objects.live().exclude(pk=left.pk).first()
     cached(f"/therapies/{left.slug}/")
+    assert f"trial:{trial.pk}" in Client().get(f"/therapies/{left.slug}/")["xkey"].split()  # named, not inferred
     publish(editor, reviewer, trial, django_capture_on_commit_callbacks, therapy=other.pk)
     assert Trial.objects.get(pk=trial.pk).therapy_id == other.pk
     response = Client().get(f"/therapies/{left.slug}/")
     assert response["X-Page-Cache"] == "miss" and f"/trials/{trial.slug}/" not in response.content.decode()
+
+
+def test_api_objects_name_what_they_show_and_lists_depend_on_their_kinds(
+    page_cache, editor, reviewer, django_capture_on_commit_callbacks
+):
+    trial = Trial.objects.live().select_related("therapy").get(slug="opera-i")
+    unrelated = Therapy.objects.live().exclude(pk=trial.therapy_id).exclude(trials=trial).first()
+    missed = [f"/api/v1/trials/{trial.slug}/", f"/api/v1/therapies/{trial.therapy.slug}/", "/api/v1/trials/"]
+    risk = Risk.objects.live().exclude(therapy_risks__therapy=trial.therapy).first()
+    kept = [f"/api/v1/therapies/{unrelated.slug}/", f"/api/v1/risks/{risk.slug}/"]
+    cached(*missed, *kept)
+    publish(editor, reviewer, trial, django_capture_on_commit_callbacks, summary="Republished for the API.")
+    assert [state(url) for url in kept] == ["hit", "hit"]
+    assert [state(url) for url in missed] == ["miss", "miss", "miss"]

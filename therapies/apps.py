@@ -7,10 +7,12 @@ class TherapiesConfig(AppConfig):
     verbose_name = "MS therapies"
 
     def ready(self) -> None:
-        from .editorial import signals
+        from .editorial import frontend_cache, signals
         from .site import caching, search
 
         signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
+        # After the page cache (a purged page refetched must not come from it), before the search index.
+        signals.content_published.connect(frontend_cache.deliver_announced, dispatch_uid="front-cache-purge")
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")
         from .workflow import accounts
 

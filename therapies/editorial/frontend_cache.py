@@ -125,8 +125,9 @@ def send_pending() -> int:
         after = batch[-1].pk
 
 
-def purge_on_commit(keys: Iterable[str]) -> None:
-    """Queue purges of `keys` now, in the publish's transaction; send them once it commits."""
-    rows = queue(keys)
-    if rows:
-        transaction.on_commit(lambda: deliver(rows))
+def deliver_announced(*, purges: Iterable[FrontendPurge] = (), **_signal_kwargs) -> None:
+    """Receiver of signals.content_published: send the purges the change queued in its transaction.
+
+    Connected after the page cache's receiver and before the search index's (apps.py): the page cache
+    must have recorded the change first, and a reader should not wait for the index."""
+    deliver(list(purges))

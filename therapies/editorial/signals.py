@@ -8,5 +8,6 @@ search index (search.py) and the page cache (caching.py) subscribe to it.
 from django.dispatch import Signal
 
 # sender: the workflow module; kwargs: objects (list of content rows whose public pages changed), action (str),
-# keys (the page keys the change touches, models/page_keys.py: the page cache invalidates exactly those)
+# keys (the page keys the change touches, models/page_keys.py: the page cache invalidates exactly those),
+# purges (the front-cache purges queued for them in the change's transaction, editorial/frontend_cache.py)
 content_published = Signal()

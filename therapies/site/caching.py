@@ -18,8 +18,10 @@ docs/PERFORMANCE.md the full story):
   keys it touches (a `content_published` receiver, connected in apps.py); a stored page is served
   only while none of its keys is stamped after the version it was rendered under. Nothing is
   deleted: a stale entry is never served again, and is overwritten.
-* A page rendered while a publish was committing is never stored, nor kept by the front cache:
-  after the render its stamps are read again, and a newer one means a publish touched it meanwhile.
+* A page rendered while a publish was committing is never served from here: it carries the version
+  read before its view ran, older than the stamps the publish writes. If those stamps are already
+  written when the render ends (its stamps are read again then), it is not stored either, and goes
+  out `no-cache`, so the front cache does not keep it.
 * A cache hit costs no database query and one `get_many` (the version and the page's stamps). Each
   process keeps the pages it served last in its own memory (`_recent`), checked the same way on every
   request, so a hit usually costs that one small read instead of carrying the whole page from Redis.

@@ -33,12 +33,13 @@ def record(
 
 
 def announce(objects: list[models.Model], action: str) -> None:
-    """Tell listeners (search index, page cache) once the transaction has committed, then purge the front
-    cache. The keys the change touches are read here, in its transaction, and the purges are queued
-    here too (an outbox); they are sent after the page cache has recorded the change, so a front cache
-    refetching a purged page can never get the old one from the page cache."""
+    """Tell listeners (page cache, front cache, search index) once the transaction has committed. The keys
+    the change touches are read here, in its transaction, and the front-cache purges are queued here too
+    (an outbox); they are sent once the page cache has recorded the change (apps.py connects them in that
+    order), so a front cache refetching a purged page can never get the old one from the page cache."""
     objects = list(objects)
     keys = touched_keys(objects)
-    transaction.on_commit(lambda: content_published.send(sender=None, objects=objects, action=action, keys=keys))
-    frontend_cache.purge_on_commit(keys)
+    purges = frontend_cache.queue(keys)
+    transaction.on_commit(lambda: content_published.send(sender=None, objects=objects, action=action, keys=keys,
+                                                         purges=purges))
 

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 
 from ...models import DrugClass, Phase, Reference, Risk, Route, Significance, Therapy, TherapyRisk, Trial
 from ...models.querysets import live_q
+from ..caching import shows
 from ..changelog import published_changes, with_live_pages
 from ..views import SECTION_SOURCES, live_references
 from . import schemas
@@ -99,7 +100,11 @@ def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -
             to_attr="live_risks",
         ),
     )
-    return live_or_404(therapies, "therapy", slug=slug)
+    therapy = live_or_404(therapies, "therapy", slug=slug)
+    # What the answer shows, for the page cache (caching.shows); the lists and sources depend on whole kinds.
+    shows(request, therapy, therapy.live_trials, [link.risk for link in therapy.live_risks], therapy.references.all(),
+          *(getattr(therapy, relation).all() for relation in SECTION_SOURCES))
+    return therapy
 
 
 # --- Trials ----------------------------------------------------------------------------------------
@@ -135,7 +140,9 @@ def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Tria
         .select_related("therapy")
         .prefetch_related("population_courses", live_references(), "outcomes")
     )
-    return live_or_404(trials, "trial", slug=slug)
+    trial = live_or_404(trials, "trial", slug=slug)
+    shows(request, trial, trial.therapy, trial.references.all())
+    return trial
 
 
 # --- Risks -----------------------------------------------------------------------------------------
@@ -154,7 +161,9 @@ def list_risks(request: HttpRequest) -> QuerySet:
 def get_risk(request: HttpRequest, slug: str = slug_in_path("pml")) -> Risk:
     """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
     risks = Risk.objects.live().prefetch_related(live_references(), live_links_to_therapies())
-    return live_or_404(risks, "risk", slug=slug)
+    risk = live_or_404(risks, "risk", slug=slug)
+    shows(request, risk, [link.therapy for link in risk.live_links], risk.references.all())
+    return risk
 
 
 # --- Sources ---------------------------------------------------------------------------------------
