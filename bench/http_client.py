@@ -59,7 +59,7 @@ class Session:
 
     def post_form(self, page: str, action: str, data: dict | None = None) -> int:
         """Post to `action` as the form on `page` would: its CSRF token and, on a review page, what the
-        reviewer saw (rule 9: an approval or publish is refused without it)."""
+        reviewer saw (rule 9: an approval or publish is refused without it); then say yes on its confirm page."""
         status, html, _ = self.request(page)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         if not token:
@@ -67,5 +67,9 @@ class Session:
         fields = {"csrfmiddlewaretoken": token.group(1)}
         if seen := re.search(r'name="seen" value="([0-9a-f]*)"', html):
             fields["seen"] = seen.group(1)
-        status, _, _ = self.request(action, {**fields, **(data or {})})
+        status, html, _ = self.request(action, {**fields, **(data or {})})
+        confirm = re.search(r'name="confirm" value="([^"]+)"', html) if status == 200 else None
+        if confirm:  # the action answers with its confirm page (issue 14): only its "Yes" button acts
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+            status, _, _ = self.request(action, {"csrfmiddlewaretoken": token.group(1), "confirm": confirm.group(1)})
         return status
