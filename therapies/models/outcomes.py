@@ -37,6 +37,12 @@ class OutcomeKind(models.TextChoices):
         return (cls.HAZARD_RATIO, cls.RATE_RATIO)
 
 
+class TrialOutcomeManager(models.Manager):
+    def get_by_natural_key(self, trial_slug: str, position: int):
+        """Seed and backup rows are matched by (trial slug, outcome number): loading again updates them."""
+        return self.get(trial__slug=trial_slug, position=position)
+
+
 class TrialOutcome(models.Model):
     """One measured outcome of a trial, with the value per arm (or the ratio between two arms)."""
 
@@ -71,6 +77,8 @@ class TrialOutcome(models.Model):
     source = models.CharField(
         max_length=300, help_text="Where the numbers were read, for example “NEJM 2017 abstract”."
     )
+
+    objects = TrialOutcomeManager()
 
     class Meta:
         ordering = ["trial__name", "position"]

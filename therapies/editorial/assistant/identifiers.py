@@ -20,9 +20,10 @@ from .proposal import IDENTIFIER_VALIDATORS, Finding, Proposal
 
 
 def _duplicates(proposal: Proposal, f: models.Field, value: str) -> list[str]:
-    """Where else this unique id is used: live rows, and drafts in open change requests."""
-    live = proposal.model._base_manager.filter(live=True, **{f.name: value}).exclude(pk=proposal.object_id)
-    found = [f"the live {proposal.kind.verbose_name} “{row}”" for row in live]
+    """Where else this unique id is used: other rows (live or not: the database holds each id once), and drafts
+    in open change requests."""
+    rows = proposal.model._base_manager.filter(**{f.name: value}).exclude(pk=proposal.object_id)
+    found = [f"the {'live' if row.is_live else 'unpublished'} {proposal.kind.verbose_name} “{row}”" for row in rows]
     proposed = (
         Revision.objects.filter(
             content_type=ContentType.objects.get_for_model(proposal.model),
