@@ -79,7 +79,7 @@ def test_editor_adds_a_risk_row_and_a_new_reference_fixes_a_duplicate_and_submit
     duplicate.select_option(str(added.pk))
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved")).to_be_visible()
-    page.locator("#submit-note").fill("Added macular oedema and its source.")
+    page.get_by_role("textbox", name="Change note").fill("Added macular oedema and its source.")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("was submitted for review")).to_be_visible()
 

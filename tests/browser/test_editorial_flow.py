@@ -35,7 +35,7 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     page.locator("#id_content-dosing").fill("Given by infusion into a vein. Browser-test wording.")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("Preview — not published")).to_be_visible()
-    expect(page.get_by_text("Browser-test wording.")).to_be_visible()
+    expect(page.locator("#route-and-dosing").get_by_text("Browser-test wording.")).to_be_visible()
     page.get_by_role("link", name="Back to the change request").click()
     # Issue 14: the one change-note box; once, an empty second box blocked "Submit for review".
     assert page.locator("textarea[name=change_note]").count() == 1

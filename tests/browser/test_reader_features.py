@@ -165,7 +165,7 @@ def test_compare_page_prints_without_forms_or_remove_links(page):
     assert not page.locator(".compare-add").is_visible()
     assert not page.locator(".compare-remove").first.is_visible()
     assert not page.locator(".site-search").is_visible()
-    assert page.get_by_role("table").is_visible()
+    assert page.locator(".compare-table").is_visible()
     width = page.evaluate("document.querySelector('.compare-table').getBoundingClientRect().width")
     assert width <= 1280
 
