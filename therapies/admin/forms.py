@@ -89,9 +89,10 @@ class TherapyRiskRowForm(forms.Form):
         return data
 
 
-class BaseTherapyRiskFormSet(forms.BaseFormSet):
-    heading = "Risks of this therapy"
-    help = "One row per risk. Tick “Delete” to remove a risk; fill the empty row to add one."
+class ChildRowFormSet(forms.BaseFormSet):
+    """The child rows of a draft (a therapy's risk links, a trial's outcomes), one form each."""
+
+    key_field = ""  # the field a row must have to be kept
 
     def kept_forms(self) -> list[forms.Form]:
         """Rows to keep: existing rows not marked for deletion, and extra rows that were filled in."""
@@ -100,8 +101,14 @@ class BaseTherapyRiskFormSet(forms.BaseFormSet):
             for index, form in enumerate(self.forms)
             if not self._should_delete_form(form)
             and (index < self.initial_form_count() or form.has_changed())
-            and form.cleaned_data.get("risk")
+            and form.cleaned_data.get(self.key_field)
         ]
+
+
+class BaseTherapyRiskFormSet(ChildRowFormSet):
+    heading = "Risks of this therapy"
+    help = "One row per risk. Tick “Delete” to remove a risk; fill the empty row to add one."
+    key_field = "risk"
 
     def clean(self) -> None:
         if any(self.errors):

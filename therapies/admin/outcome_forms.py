@@ -8,6 +8,7 @@ from django import forms
 
 from ..editorial.snapshots import normalise_text
 from ..models import OutcomeKind, TrialOutcome, outcome_errors
+from .forms import ChildRowFormSet
 
 ARMS_HELP = (
     "One arm a line: label | value | number of people, for example “Ocrelizumab | 0.16 | 410”. A proportion "
@@ -85,18 +86,10 @@ class TrialOutcomeRowForm(forms.Form):
         return row
 
 
-class BaseTrialOutcomeFormSet(forms.BaseFormSet):
+class BaseTrialOutcomeFormSet(ChildRowFormSet):
     heading = "Outcomes of this trial"
     help = "One row per outcome, with the value per arm. Tick “Delete” to remove one; fill the empty row to add one."
-
-    def kept_forms(self) -> list[forms.Form]:
-        return [
-            form
-            for index, form in enumerate(self.forms)
-            if not self._should_delete_form(form)
-            and (index < self.initial_form_count() or form.has_changed())
-            and form.cleaned_data.get("label")
-        ]
+    key_field = "label"
 
     def clean(self) -> None:
         if any(self.errors):
