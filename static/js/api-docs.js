@@ -8,7 +8,7 @@
     domNode: root,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
-    deepLinking: true,
+    deepLinking: false,  // true puts a link inside each operation's button: nested controls (axe, serious)
     defaultModelsExpandDepth: 0,
     tryItOutEnabled: true
   });
