@@ -9,11 +9,16 @@ Prints DIFF_JSON={"unrelated": <change request id>, "edited 10%": <id>} for benc
 
 import json
 import random
+import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from therapies import workflow
 from therapies.models import Therapy, limits
+
+sys.path.insert(0, str(Path("bench").resolve()))
+from changes import submitted_change
 
 User = get_user_model()
 editor = User.objects.get(username="bench-editor")
@@ -56,12 +61,8 @@ def edited(body: str, share: float) -> str:
 def change_body(slug: str, body: str, *, publish: bool) -> int:
     assert len(body) <= limits.MAIN_TEXT, f"{len(body)} characters is over the body limit"
     therapy = Therapy.objects.get(slug=slug)
-    change = workflow.start_change_request(user=editor, title=f"Bench: {len(body.split())}-word body of {therapy}")
-    revision = workflow.add_object(change_request=change, user=editor, obj=therapy)
-    snapshot = revision.snapshot
-    snapshot["fields"]["body"] = body
-    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
-    workflow.submit(change_request=change, user=editor, change_note="Bench: a long body for the diff benchmark.")
+    change = submitted_change(editor, therapy, "body", body, title=f"Bench: {len(body.split())}-word body of {therapy}",
+                              note="Bench: a long body for the diff benchmark.")
     if publish:
         workflow.approve(change_request=change, user=reviewer)
         workflow.publish(change_request=change, user=reviewer)

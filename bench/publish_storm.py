@@ -163,8 +163,10 @@ def main() -> int:  # noqa: C901  one linear script: start the servers, storm, c
     django.setup()
     from django.contrib.auth.models import Group, User
 
-    from therapies import workflow
     from therapies.models import Therapy
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import changes
 
     password = secrets.token_urlsafe(16)
     editor = User.objects.create_user("storm-editor", password=password, is_staff=True, first_name="Storm")
@@ -174,13 +176,8 @@ def main() -> int:  # noqa: C901  one linear script: start the servers, storm, c
     therapy = Therapy.objects.get(slug="ocrelizumab")
 
     def approved_change(token: str):
-        change_request = workflow.start_change_request(user=editor, title=f"Storm {token}")
-        revision = workflow.add_object(change_request=change_request, user=editor, obj=therapy)
-        snapshot = revision.snapshot
-        snapshot["fields"]["dosing"] = f"Storm dosing text {token}."
-        workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
-        workflow.submit(change_request=change_request, user=editor, change_note=f"Storm {token}")
-        return workflow.approve(change_request=change_request, user=reviewer)
+        return changes.approved_change(editor, reviewer, therapy, "dosing", f"Storm dosing text {token}.",
+                                       title=f"Storm {token}", note=f"Storm {token}")
 
     try:
         gunicorn = subprocess.Popen(

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from therapies import workflow
 from therapies.models import Risk, Therapy, Trial
 
 sys.path.insert(0, str(Path("bench").resolve()))
+from changes import approved_change
 from http_client import Session
 
 VARNISH, APP, STATE = os.environ["VARNISH"], os.environ["APP"], os.environ["VARNISH_STATE"]
@@ -76,16 +76,6 @@ def counters() -> dict:
     return {name: found.get(name, 0) for name in COUNTERS}
 
 
-def approved_change(editor, reviewer, trial: Trial, text: str):
-    change = workflow.start_change_request(user=editor, title=f"Storm through Varnish: {trial.name}")
-    revision = workflow.add_object(change_request=change, user=editor, obj=trial)
-    snapshot = revision.snapshot
-    snapshot["fields"]["summary"] = text
-    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
-    workflow.submit(change_request=change, user=editor, change_note="Storm through Varnish.")
-    return workflow.approve(change_request=change, user=reviewer)
-
-
 def main() -> None:
     paths = url_mix(URLS)
     url_file = RESULTS / "storm-urls.txt"
@@ -116,7 +106,8 @@ def main() -> None:
         path = trials[(n * 37) % len(trials)]
         trial = Trial.objects.get(slug=path.strip("/").split("/")[-1])
         text = f"Storm summary {n} at {tick:.3f}. Synthetic content for load testing, not medical information."
-        change = approved_change(editor, reviewer, trial, text)
+        change = approved_change(editor, reviewer, trial, "summary", text, title=f"Storm through Varnish: {trial.name}",
+                                 note="Storm through Varnish.")
         page = f"/admin/therapies/changerequest/{change.pk}/change/"
         posted = time.time()
         status = session.post_form(page, f"/admin/therapies/changerequest/{change.pk}/action/publish/")
