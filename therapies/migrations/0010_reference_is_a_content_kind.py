@@ -13,21 +13,59 @@ The editorial groups lose "add reference" and "change reference" (every change g
 keep viewing them.
 """
 
+import datetime
+
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
-from therapies.editorial.review_cycle import next_review_due
-from therapies.workflow.roles import refresh_groups
+# The groups and their permissions as they stood when this migration was written (then computed by
+# therapies/workflow/roles.py from the kinds registry). Frozen here: a migration is history, and must mean the
+# same whatever kinds are added later. Only the permissions that exist at this point are granted.
+EDITORS = "Editors"
+REVIEWERS = "Medical reviewers"
+EDITOR_PERMISSIONS = [
+    "edit_content", "view_changerequest", "view_revision", "view_reviewcomment", "view_auditevent",
+    "view_therapy", "view_therapyrisk", "view_trial", "view_trialoutcome", "view_risk", "view_reference",
+    "view_editorialtext", "view_mscourse", "view_correctionsuggestion", "change_correctionsuggestion",
+]
+REVIEWER_PERMISSIONS = [*EDITOR_PERMISSIONS, "review_content"]
+
+
+def ensure_groups(apps):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in [(EDITORS, EDITOR_PERMISSIONS), (REVIEWERS, REVIEWER_PERMISSIONS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="therapies", codename__in=codenames))
+
+
+def refresh_groups(apps, schema_editor):
+    """This migration adds a model: create its permissions now (Django would only after all migrations) and give
+    the groups theirs, so editors and reviewers can view it at once."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("therapies")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    ensure_groups(apps)
+
+
+def next_review_due(now):
+    """A reference's first review falls due one review interval from now: its own setting, else the default, never
+    over the cap (as therapies/editorial/review_cycle.py computed it when this migration was written)."""
+    overrides = getattr(settings, "REVIEW_INTERVAL_DAYS_BY_TYPE", {}) or {}
+    days = max(1, min(int(overrides.get("reference", settings.REVIEW_INTERVAL_DAYS)), settings.MAX_REVIEW_INTERVAL_DAYS))
+    return timezone.localdate(now) + datetime.timedelta(days=days)
 
 
 def references_live(apps, schema_editor):
     Reference = apps.get_model("therapies", "Reference")
     now = timezone.now()
     Reference.objects.filter(live=False, first_published_at__isnull=True).update(
-        live=True, first_published_at=now, last_published_at=now, next_review_due=next_review_due(Reference, now)
+        live=True, first_published_at=now, last_published_at=now, next_review_due=next_review_due(now)
     )
 
 

@@ -11,7 +11,36 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from therapies.workflow.roles import refresh_groups
+# The groups and their permissions as they stood when this migration was written (then computed by
+# therapies/workflow/roles.py from the kinds registry). Frozen here: a migration is history, and must mean the
+# same whatever kinds are added later. Only the permissions that exist at this point are granted.
+EDITORS = "Editors"
+REVIEWERS = "Medical reviewers"
+EDITOR_PERMISSIONS = [
+    "edit_content", "view_changerequest", "view_revision", "view_reviewcomment", "view_auditevent",
+    "view_therapy", "view_therapyrisk", "view_trial", "view_trialoutcome", "view_risk", "view_reference",
+    "view_editorialtext", "view_mscourse", "view_correctionsuggestion", "change_correctionsuggestion",
+]
+REVIEWER_PERMISSIONS = [*EDITOR_PERMISSIONS, "review_content"]
+
+
+def ensure_groups(apps):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in [(EDITORS, EDITOR_PERMISSIONS), (REVIEWERS, REVIEWER_PERMISSIONS)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="therapies", codename__in=codenames))
+
+
+def refresh_groups(apps, schema_editor):
+    """This migration adds a model: create its permissions now (Django would only after all migrations) and give
+    the groups theirs, so editors and reviewers can view it at once."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("therapies")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    ensure_groups(apps)
 
 
 class Migration(migrations.Migration):
