@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from therapies import workflow
 from therapies.admin.edit_form import MARKDOWN_HINTS
+from therapies.admin.form_sections import placement_problems
+from therapies.admin.kind_parts import ADMIN
 from therapies.editorial.rendering import render_markdown
 from therapies.models import KINDS, Reference, Risk, Therapy, Trial, kind_for
-from therapies.models.form_sections import placement_problems
 
 from .test_review_views import form_data
 from .workflow_helpers import draft_change
@@ -64,25 +65,27 @@ def test_form_sections_follow_the_public_pages_section_order(client, model, slug
     kind = kind_for(model)
     obj = model.objects.get(slug=slug)
     page_sections = ids_of(client.get(kind.public_url(obj)).content.decode()).sections
-    anchors = [section.anchor for section in kind.form_sections if section.anchor]
+    anchors = [section.anchor for section in ADMIN.of(kind).form_sections if section.anchor]
     assert anchors, "a kind with a page has sections tied to it"
     missing = [anchor for anchor in anchors if anchor not in page_sections]
     assert not missing, f"no such section on the public page: {missing}"
     assert anchors == sorted(anchors, key=page_sections.index)
     # The header's fields (no anchor) come first, as the header is first on the page.
-    header = [section for section in kind.form_sections if not section.anchor]
-    assert list(kind.form_sections[: len(header)]) == header
+    header = [section for section in ADMIN.of(kind).form_sections if not section.anchor]
+    assert list(ADMIN.of(kind).form_sections[: len(header)]) == header
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
 def test_every_field_of_every_kind_is_in_exactly_one_section(kind):
-    assert placement_problems(kind) == []
+    assert placement_problems(kind, ADMIN.of(kind).form_sections) == []
 
 
 def test_a_field_left_out_of_the_sections_is_named():
     therapy = kind_for(Therapy)
-    sections = tuple(replace(s, fields=tuple(f for f in s.fields if f != "dosing")) for s in therapy.form_sections)
-    assert placement_problems(replace(therapy, form_sections=sections)) == ["“dosing” is in no section"]
+    sections = tuple(
+        replace(s, fields=tuple(f for f in s.fields if f != "dosing")) for s in ADMIN.of(therapy).form_sections
+    )
+    assert placement_problems(therapy, sections) == ["“dosing” is in no section"]
 
 
 def test_the_edit_page_shows_the_sections_in_order_each_collapsible(client, editor):
@@ -90,7 +93,7 @@ def test_the_edit_page_shows_the_sections_in_order_each_collapsible(client, edit
     client.force_login(editor)
     html = client.get(edit_url(change_request, revision)).content.decode()
     details = ids_of(html).details
-    expected = [section.html_id for section in kind_for(Therapy).form_sections]
+    expected = [section.html_id for section in ADMIN.of(Therapy).form_sections]
     assert [d for d in details if d.startswith("section-")] == expected
     # Each field sits in its section: dosing under "Route and dosing", the risk rows under "Risks".
     route = html.index('id="section-route-and-dosing"')
@@ -250,12 +253,9 @@ def test_each_markdown_field_has_help_and_a_preview_of_its_section(client, edito
 
 
 def test_check_refuses_a_kind_whose_sections_lose_a_field(monkeypatch):
-    from therapies.models import kinds
-
-    therapy = kind_for(Therapy)
-    broken = replace(therapy, form_sections=therapy.form_sections[1:])
-    monkeypatch.setattr(kinds, "KINDS", (broken, *kinds.KINDS[1:]))
-    with pytest.raises(Exception, match="“name” is in no section"):
+    parts = ADMIN.of(Therapy)
+    monkeypatch.setitem(ADMIN._parts, Therapy, replace(parts, form_sections=parts.form_sections[1:]))
+    with pytest.raises(Exception, match="The admin parts of therapy .*: its edit form: “name” is in no section"):
         call_command("check")
 
 
@@ -264,7 +264,8 @@ def test_the_admin_page_of_content_groups_its_fields_as_the_edit_form(admin_clie
     obj = kind.model.objects.first()
     response = admin_client.get(kind.admin_url(obj.pk))
     names = [fieldset.name for fieldset in response.context["adminform"]]
-    assert names == [section.heading for section in kind.form_sections if section.fields] + ["Publishing and review"]
+    headings = [section.heading for section in ADMIN.of(kind).form_sections if section.fields]
+    assert names == [*headings, "Publishing and review"]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
@@ -272,6 +273,7 @@ def test_every_kinds_edit_page_has_its_sections(client, editor, kind):
     change_request, revision = draft_change(editor, kind.model.objects.live().first())
     client.force_login(editor)
     html = client.get(edit_url(change_request, revision)).content.decode()
-    assert [d for d in ids_of(html).details if d.startswith("section-")] == [s.html_id for s in kind.form_sections]
+    expected = [s.html_id for s in ADMIN.of(kind).form_sections]
+    assert [d for d in ids_of(html).details if d.startswith("section-")] == expected
     new = client.get(reverse("admin:therapies_object_new", args=[change_request.pk, kind.name])).content.decode()
-    assert [d for d in ids_of(new).details if d.startswith("section-")] == [s.html_id for s in kind.form_sections]
+    assert [d for d in ids_of(new).details if d.startswith("section-")] == expected

@@ -7,8 +7,12 @@ class TherapiesConfig(AppConfig):
     verbose_name = "MS therapies"
 
     def ready(self) -> None:
+        # Each wing registers its parts of every content kind (models/kinds.py); the kinds system check then
+        # names any kind that lacks one.
+        from .admin import kinds as admin_kinds  # noqa: F401
         from .editorial import frontend_cache, signals
         from .site import caching, search
+        from .site import kinds as site_kinds  # noqa: F401
 
         signals.content_published.connect(caching.bump_content_version, dispatch_uid="page-cache-version")
         # After the page cache (a purged page refetched must not come from it), before the search index.

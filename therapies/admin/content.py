@@ -28,11 +28,11 @@ from ..models import (
     TherapyRisk,
     Trial,
     TrialOutcome,
-    kind_for,
 )
 from . import review
 from .forms import SignInForm, StartChangeRequestForm
 from .ids import StrictIdAdmin
+from .kind_parts import ADMIN
 from .status import StatusFilter, status_html, with_status
 
 # Publish state a person can read nothing useful from (a revision id, a search document): not shown.
@@ -90,11 +90,11 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
         return publish_state_shown(self.model)  # set by the workflow only (editable=False)
 
     def get_fieldsets(self, request, obj=None):
-        """The kind's sections in its public page's order (models/kinds.py), the first open, the rest collapsible
+        """The kind's sections in its public page's order (admin/kinds.py), the first open, the rest collapsible
         (so the published versions below are not 6,000 px away), then the publish state."""
         sections = [
             (section.heading, {"fields": list(section.fields), "classes": [] if position == 0 else ["collapse"]})
-            for position, section in enumerate(kind_for(self.model).form_sections)
+            for position, section in enumerate(ADMIN.of(self.model).form_sections)
             if section.fields
         ]
         return [*sections, ("Publishing and review", {"fields": publish_state_shown(self.model)})]

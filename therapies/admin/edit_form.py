@@ -1,6 +1,6 @@
 """The draft edit form laid out for an editor: sections in the public page's order, an error summary on top.
 
-The sections come from the kind's `form_sections` (models/kinds.py). The error summary follows the GOV.UK
+The sections come from the kind's `form_sections` (admin/kinds.py). The error summary follows the GOV.UK
 design system's pattern: a box headed "There is a problem" before the form, listing every error — a
 field's, a child row's, one about the whole form — each a link to the place it is about
 (static/admin-review/edit-form.js moves focus to it; without JavaScript it is still first on the page).
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.db import models
 
-from ..models import kind_for
 from ..models.limits import MarkdownField
+from .kind_parts import ADMIN
 
 FORM_ERRORS_ID = "form-errors"  # where the form's own (non-field) errors are shown
 
@@ -48,7 +48,7 @@ def edit_sections(form: forms.ModelForm, formsets: dict[str, forms.BaseFormSet])
     model = form._meta.model
     markdown = markdown_fields(model)
     sections = []
-    for spec in kind_for(model).form_sections:
+    for spec in ADMIN.of(model).form_sections:
         names = [name for name in spec.fields if name in form.fields]
         sections.append(EditSection(
             heading=spec.heading,

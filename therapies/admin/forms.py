@@ -11,11 +11,11 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.utils.module_loading import import_string
 
 from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
 from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors, limits
 from .citations import use_citation_widgets
+from .kind_parts import ADMIN
 
 
 def _json_value(value):
@@ -139,7 +139,7 @@ class BaseTherapyRiskFormSet(ChildRowFormSet):
         return sorted(rows, key=lambda row: row["risk"])
 
 
-# Named by the therapy kind's child rows in models/kinds.py (ChildRows.formset).
+# Edits the therapy kind's child rows (registered in admin/kinds.py).
 TherapyRiskFormSet = forms.formset_factory(
     TherapyRiskRowForm, formset=BaseTherapyRiskFormSet, extra=1, can_delete=True
 )
@@ -155,9 +155,10 @@ def draft_forms(model, *, snapshot: dict | None, instance=None, data=None, chang
     form = draft_form_class(model)(data=data, instance=instance, initial=initial, prefix="content")
     use_citation_widgets(form, change_request)
     formsets = {}
+    formset_classes = ADMIN.of(model).formsets
     for spec in child_rows(model):
         rows = snapshot["children"].get(spec.relation, []) if snapshot else []
-        formsets[spec.relation] = import_string(spec.formset)(data=data, initial=rows, prefix=spec.relation)
+        formsets[spec.relation] = formset_classes[spec.relation](data=data, initial=rows, prefix=spec.relation)
     return form, formsets
 
 

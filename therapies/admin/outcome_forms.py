@@ -102,7 +102,7 @@ class BaseTrialOutcomeFormSet(ChildRowFormSet):
         return sorted((form.to_row() for form in self.kept_forms()), key=lambda row: row["position"])
 
 
-# Named by the trial kind's child rows in models/kinds.py (ChildRows.formset).
+# Edits the trial kind's child rows (registered in admin/kinds.py).
 TrialOutcomeFormSet = forms.formset_factory(
     TrialOutcomeRowForm, formset=BaseTrialOutcomeFormSet, extra=1, can_delete=True
 )

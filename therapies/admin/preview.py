@@ -4,19 +4,21 @@ The public templates read many-to-many values through `.all()`; the draft's
 values are handed to them through Django's prefetch cache, so the same
 templates render the draft and nothing is written to the live rows.
 
-Each content kind names its page template and its preview-context builder in
-models/kinds.py (`template`, `preview_context`); the builders are below.
+Each content kind with a page registers its preview-context builder in the admin wing's entry for it
+(admin/kinds.py, `AdminParts.preview`; the builders are below) and its page template in the site's
+(site/kinds.py, `SiteParts.template`).
 """
 
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 
 from ..editorial.snapshots import child_instance, instance_from_snapshot, m2m_fields
 from ..models import ChangeRequest, Revision, Risk, Therapy, TherapyRisk, Trial, kind_for
 from ..models.querysets import live_q
+from ..site.kind_parts import SITE
 from ..site.views import risk_detail_context, therapy_detail_context, trial_detail_context
+from .kind_parts import ADMIN
 
 
 def draft_instance(revision: Revision):
@@ -70,6 +72,6 @@ def render_preview(request: HttpRequest, revision: Revision) -> HttpResponse:
     kind = kind_for(draft)
     if not kind.has_page:
         raise Http404(f"A {kind.verbose_name} has no public page of its own to preview.")
-    context = import_string(kind.preview_context)(draft, live_row=live_row, revision=revision)
+    context = ADMIN.of(kind).preview(draft, live_row=live_row, revision=revision)
     context.update(preview=True, preview_change_request=revision.change_request, preview_revision=revision)
-    return render(request, kind.template, context)
+    return render(request, SITE.of(kind).template, context)

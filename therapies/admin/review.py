@@ -37,6 +37,7 @@ from .forms import (
     parse_schedule_time,
     snapshot_from_forms,
 )
+from .kind_parts import ADMIN
 from .review_assistant import assistant_panel
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def _edit_page(request, *, change_request, model, form, formsets, revision=None,
 def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
     """To the draft's preview; from a section's "see it on the page" button, at that section of the page."""
     url = reverse("admin:therapies_revision_preview", args=[revision.change_request_id, revision.pk])
-    anchors = {section.anchor for section in kind_for(revision.content_type.model_class()).form_sections}
+    anchors = {section.anchor for section in ADMIN.of(revision.content_type.model_class()).form_sections}
     section = request.POST.get("_preview", "")
     return HttpResponseRedirect(f"{url}#{section}" if section and section in anchors else url)
 

@@ -74,14 +74,14 @@ class SearchDocument:
 
 @dataclass(frozen=True)
 class ChildRows:
-    """Rows edited, snapshotted, diffed and published with their parent (a therapy's risk links)."""
+    """Rows edited, snapshotted, diffed and published with their parent (a therapy's risk links). The admin wing
+    registers the formset that edits them (therapies/admin/kinds.py)."""
 
     relation: str  # the related name on the parent: "therapy_risks"
     model: type[models.Model]
     parent: str  # the child's foreign key to the parent: "therapy"
     key: str  # the field that identifies one row among its siblings: "risk" (a foreign key) or "position"
     fields: tuple[str, ...]  # what a snapshot keeps of each row, the key included
-    formset: str  # dotted path of the admin formset that edits them
     # A row added, or a change to one of these fields, makes the change a safety update (editorial/safety.py).
     safety_fields: tuple[str, ...] = ()
 

@@ -1,25 +1,23 @@
 """The content kinds: the one list of what is drafted, reviewed, published and shown as a page.
 
 Today: therapies, trials, risks, the references they cite, and editorial text. Everything that treats content
-generically (search, sitemaps, the change log, snapshots, diffs, edit forms, the safety flag,
-publishing's link check, deleting never-published rows, the review cycle, the dashboard, scheduled
-unpublishing, the draft preview, the admin's "add" list, corrections) iterates over `KINDS` or looks
-a kind up here, so a new kind is one `ContentKind` entry below plus its model
-(docs/ADDING_A_CONTENT_KIND.md has the steps).
+generically (search, sitemaps, the change log, snapshots, diffs, the safety flag, publishing's link check,
+deleting never-published rows, the review cycle, the dashboard, scheduled unpublishing, corrections)
+iterates over `KINDS` or looks a kind up here.
 
-This module belongs to the models wing and imports nothing from workflow, editorial, admin or
-site. Where a kind needs something that lives in a higher wing (the admin formset that edits its
-child rows, the builder of its preview's template context), the entry names it by dotted path,
-the way Django settings name backends; the wing that uses it resolves the path with
-`django.utils.module_loading.import_string` at the call site. The registry stays the one place a
-kind is described, the import direction stays one way, and tests/test_kinds.py imports every path,
-so a typo fails the suite rather than a page.
+This module holds a kind's model facts only, and belongs to the models wing: it imports nothing from workflow,
+editorial, admin or site, and names no code of theirs. Each higher wing registers its own parts of every kind,
+by import, in a module of its own: the admin its edit form's sections, child-row formsets and preview
+(therapies/admin/kinds.py), the site its page template, structured data, search-result partial and API
+(therapies/site/kinds.py). Each registers through a `WingParts` below; a system check refuses to start
+while a kind lacks its parts in some wing, naming the kind and the part (docs/ADDING_A_CONTENT_KIND.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.conf import settings
 from django.core import checks
@@ -28,7 +26,6 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
-from .form_sections import FormSection as Section
 from .kind_parts import (  # noqa: F401  WEIGHTS and path_field: used through the registry's module
     WEIGHTS,
     ChildRows,
@@ -51,14 +48,12 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ContentKind:
     """One kind of reviewed content. Only `model` is required; a kind with a public page of its own
-    (by slug) names its URLs, template and preview builder, and is searched, listed in the sitemap,
-    the change log's links and the correction form. A kind without one leaves those empty."""
+    (by slug) names its URLs, and is searched, listed in the sitemap, the change log's links and the
+    correction form. A kind without one leaves those empty."""
 
     model: type[PublishState]
     url_name: str = ""  # the public page: reverse(url_name, args=[slug]); empty: no page of its own
     list_url_name: str = ""  # the public list of this kind
-    template: str = ""  # the public page's template; the draft preview renders it too
-    preview_context: str = ""  # dotted path: (draft, *, live_row, revision) -> the template's context
     search: SearchDocument | None = None  # what site search reads of a row; None: not searched
     search_label: str = ""  # how a search result names its kind; capitalised verbose name if empty
     children: tuple[ChildRows, ...] = ()
@@ -72,8 +67,6 @@ class ContentKind:
     required_sections: tuple[RequiredSection, ...] = ()  # what a live page of this kind must have
     # Plain-text fields patients read as prose (Markdown fields count without being listed): prose_fields.
     prose: tuple[str, ...] = ()
-    # The edit form's sections, in the public page's order (models/form_sections.py).
-    form_sections: tuple[Section, ...] = ()
 
     @property
     def name(self) -> str:
@@ -210,8 +203,6 @@ KINDS: tuple[ContentKind, ...] = (
         model=Therapy,
         url_name="therapy_detail",
         list_url_name="therapy_list",
-        template="therapies/therapy_detail.html",
-        preview_context="therapies.admin.preview.therapy_context",
         search=SearchDocument(
             a=("name", "brand_names", "slug", "drug_class"),
             b=("summary", "molecular_target", "class_description", "approved_indications__name"),
@@ -227,7 +218,6 @@ KINDS: tuple[ContentKind, ...] = (
                 parent="therapy",
                 key="risk",
                 fields=("risk", "frequency", "figure", "measure", "boxed_warning", "notes"),
-                formset="therapies.admin.forms.TherapyRiskFormSet",
                 safety_fields=("frequency", "boxed_warning"),
             ),
         ),
@@ -247,29 +237,11 @@ KINDS: tuple[ContentKind, ...] = (
             RequiredSection("contraindications", "contraindications_references"),
             RequiredSection("urgent_help", "urgent_help_references"),
         ),
-        form_sections=(
-            Section("Name and summary", ("name", "slug", "brand_names", "drug_class", "summary")),
-            Section("About this treatment", ("body",), anchor="about-treatment"),
-            Section("Route and dosing", ("routes", "formulations", "dosing"), anchor="route-and-dosing"),
-            Section("Risks", children=("therapy_risks",), anchor="risks"),
-            Section("Monitoring", ("monitoring",), anchor="monitoring"),
-            Section("Pregnancy and breastfeeding", ("pregnancy", "pregnancy_references"), anchor="pregnancy"),
-            Section("Who should not take it", ("contraindications", "contraindications_references"),
-                    anchor="who-should-not"),
-            Section("When to get urgent help", ("urgent_help", "urgent_help_references"), anchor="urgent-help"),
-            Section("How it works", ("class_description", "molecular_target", "mechanism"), anchor="how-it-works"),
-            Section("Who it is approved for", ("approved_indications", "indication_notes"), anchor="approved-for"),
-            Section("Approvals", ("fda_approval_date", "fda_approval_precision", "fda_approval_note",
-                                  "eu_approval_date", "eu_approval_precision", "eu_approval_note"), anchor="approvals"),
-            Section("References", ("references",), anchor="references"),
-        ),
     ),
     ContentKind(
         model=Trial,
         url_name="trial_detail",
         list_url_name="trial_list",
-        template="therapies/trial_detail.html",
-        preview_context="therapies.admin.preview.trial_context",
         search_label="Clinical trial",
         search=SearchDocument(
             a=("name", "nct_id", "slug"),
@@ -288,29 +260,17 @@ KINDS: tuple[ContentKind, ...] = (
                 key="position",
                 fields=("position", "label", "kind", "event", "time_frame", "is_primary", "arms", "ratio",
                         "ci_lower", "ci_upper", "ci_level", "source"),
-                formset="therapies.admin.outcome_forms.TrialOutcomeFormSet",
             ),
         ),
         links=(LiveLink("therapy"), CITES_SOURCES),
         delete_order=0,  # a trial PROTECTs its therapy
         sitemap_priority=0.6,
         prose=("summary",),
-        form_sections=(
-            Section("Name and summary", ("name", "slug", "nct_id", "summary")),
-            Section("The trial at a glance", ("therapy", "phase", "population", "population_courses", "comparator",
-                                              "number_randomised", "duration", "primary_endpoint", "headline_result",
-                                              "publication"), anchor="design"),
-            Section("Results", children=("outcomes",), anchor="results"),
-            Section("What this trial means", ("body",), anchor="what-it-means"),
-            Section("References", ("references",), anchor="references"),
-        ),
     ),
     ContentKind(
         model=Risk,
         url_name="risk_detail",
         list_url_name="risk_list",
-        template="therapies/risk_detail.html",
-        preview_context="therapies.admin.preview.risk_context",
         search=SearchDocument(
             a=("name", "slug"),
             b=("summary", "severity"),
@@ -325,22 +285,11 @@ KINDS: tuple[ContentKind, ...] = (
         delete_order=2,
         sitemap_priority=0.7,
         prose=("summary",),
-        form_sections=(
-            Section("Name and summary", ("name", "slug", "summary", "severity", "boxed_warning")),
-            Section("About this risk", ("description",), anchor="about-risk"),
-            Section("Monitoring and what reduces the risk", ("monitoring",), anchor="monitoring"),
-            Section("References", ("references",), anchor="references"),
-        ),
     ),
     # No page of its own: pages show the live sources they cite (templates/therapies/includes/_references.html).
-    ContentKind(model=Reference, title_field="title", delete_order=3, form_sections=(
-        Section("The source", ("key", "kind", "title", "authors", "source", "year")),
-        Section("Identifiers and address", ("pmid", "doi", "nct_id", "url")),
-    )),
+    ContentKind(model=Reference, title_field="title", delete_order=3),
     # The home page's introduction and drug-class descriptions, the About page (models/texts.py).
-    ContentKind(model=EditorialText, title_field="title", delete_order=4, prose=("summary",), form_sections=(
-        Section("Where and what readers see", ("place", "title", "summary", "body")),
-    )),
+    ContentKind(model=EditorialText, title_field="title", delete_order=4, prose=("summary",)),
 )
 
 _BY_MODEL: dict[type[models.Model], ContentKind] = {kind.model: kind for kind in KINDS}
@@ -401,4 +350,80 @@ def check_review_intervals(app_configs=None, **kwargs) -> list[checks.CheckMessa
         )
         for name in sorted(getattr(settings, "REVIEW_INTERVAL_DAYS_BY_TYPE", {}) or {})
         if name not in _BY_NAME
+    ]
+
+
+# --- Each wing's parts of a kind ------------------------------------------------------------------------------
+
+Parts = TypeVar("Parts")
+
+# Every wing's parts registry, in the order the wings were imported (therapies/apps.py imports each wing's kinds).
+WINGS: list[WingParts] = []
+
+
+class WingParts(Generic[Parts]):
+    """What one wing needs of every kind, registered by that wing, by import, in its own kinds module.
+
+    `problems(kind, parts)` says, in words, what a registered entry lacks ("no page template"); the system
+    check below reports those and every kind with no entry at all, so the site does not start half-built.
+    """
+
+    def __init__(self, wing: str, module: str, problems: Callable[[ContentKind, Parts], list[str]]) -> None:
+        self.wing = wing  # "admin"
+        self.module = module  # where its entries are: "therapies/admin/kinds.py" (for messages)
+        self._problems = problems
+        self._parts: dict[type[models.Model], Parts] = {}
+        WINGS.append(self)
+
+    def register(self, model: type[models.Model], parts: Parts) -> Parts:
+        if model in self._parts:
+            raise ValueError(f"{model.__name__} already has its {self.wing} parts ({self.module}).")
+        self._parts[model] = parts
+        return parts
+
+    def unregister(self, model: type[models.Model]) -> None:
+        """For a test that registers a throwaway kind and must leave the registry as it found it."""
+        self._parts.pop(model, None)
+
+    def of(self, kind_or_model: ContentKind | type[models.Model] | models.Model) -> Parts:
+        """This wing's parts of a kind (or of a content model or row); LookupError in words if it has none."""
+        model = kind_or_model.model if isinstance(kind_or_model, ContentKind) else kind_or_model
+        model = model if isinstance(model, type) else type(model)
+        try:
+            return self._parts[model]
+        except KeyError:
+            raise LookupError(f"{model.__name__} has no {self.wing} parts: register them in {self.module}.") from None
+
+    def get(self, kind: ContentKind) -> Parts | None:
+        """This wing's parts of a kind, or None while it has none (the system check reports that)."""
+        return self._parts.get(kind.model)
+
+    def problems(self, kinds: Iterable[ContentKind] = KINDS) -> list[tuple[ContentKind, str]]:
+        """(kind, what it lacks in this wing) for every kind missing an entry or a part of one."""
+        found = []
+        for kind in kinds:
+            if kind.model not in self._parts:
+                found.append((kind, f"has no {self.wing} parts: register them in {self.module}"))
+            else:
+                found += [(kind, problem) for problem in self._problems(kind, self._parts[kind.model])]
+        return found
+
+
+def kind_part_problems(kinds: Iterable[ContentKind] = KINDS, wings: Iterable[WingParts] | None = None) -> list[str]:
+    """Every part some kind lacks in some wing, in words: "The admin parts of risk: its form …"."""
+    kinds = tuple(kinds)
+    return [
+        f"The {wing.wing} parts of {kind.verbose_name} ({kind.model.__name__}): {problem}."
+        for wing in (WINGS if wings is None else wings)
+        for kind, problem in wing.problems(kinds)
+    ]
+
+
+@checks.register()
+def check_kind_parts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A kind that lacks a part in any wing stops the site at start-up, naming the kind, the wing and the part."""
+    return [
+        checks.Error(problem, hint="docs/ADDING_A_CONTENT_KIND.md lists what each kind registers in each wing.",
+                     id="therapies.E001")
+        for problem in kind_part_problems()
     ]

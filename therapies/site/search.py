@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString
 
 from ..models import KINDS, ContentKind, kind_for, kind_named
 from ..models.kinds import WEIGHTS, path_field
+from .kind_parts import SITE
 from .snippets import FRAGMENT_SEL, START_SEL, STOP_SEL, headline_snippet, plain_snippet, simple_snippet, source_text
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,11 @@ class SearchHit:
     @property
     def title(self) -> str:
         return str(self.obj)
+
+    @property
+    def result_partial(self) -> str:
+        """The partial that shows this hit: its kind's own (site/kinds.py) or the generic one."""
+        return SITE.of(kind_named(self.kind)).result_partial
 
     @property
     def url(self) -> str:

@@ -18,7 +18,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from ..editorial.rendering import render_markdown
-from ..models import Therapy, Trial, kind_for
+from ..models import Therapy, Trial
+from .kind_parts import SITE
 
 SITE_NAME = "msinfo"
 LANGUAGE = "en-GB"
@@ -91,25 +92,21 @@ def _trial(trial: Trial, url: str, request: HttpRequest) -> dict:
     }
 
 
-def _drug_about(therapy: Therapy, url: str, request: HttpRequest, page: dict) -> list[dict]:
+def drug_about(therapy: Therapy, url: str, request: HttpRequest, page: dict) -> list[dict]:
     page["about"] = {"@id": f"{url}#drug"}
     page["specialty"] = "Neurologic"
     return [_drug(therapy, url)]
 
 
-def _trial_about(trial: Trial, url: str, request: HttpRequest, page: dict) -> list[dict]:
+def trial_about(trial: Trial, url: str, request: HttpRequest, page: dict) -> list[dict]:
     page["about"] = {"@id": f"{url}#trial"}
     return [_trial(trial, url, request)]
 
 
-def _entity_about(obj, url: str, request: HttpRequest, page: dict) -> list[dict]:
-    """Any other kind of page (a risk, ...) is about a medical entity of that name."""
+def entity_about(obj, url: str, request: HttpRequest, page: dict) -> list[dict]:
+    """A page about a medical entity of that name (a risk)."""
     page["about"] = {"@type": "MedicalEntity", "name": str(obj)}
     return []
-
-
-# What the page is about, by content kind (models/kinds.py); a kind not listed is a MedicalEntity.
-ABOUT = {"therapy": _drug_about, "trial": _trial_about}
 
 
 def graph_for(obj, request: HttpRequest) -> dict:
@@ -132,7 +129,7 @@ def graph_for(obj, request: HttpRequest) -> dict:
     ]:
         if value:
             page[key] = value
-    about = ABOUT.get(kind_for(obj).name, _entity_about)
+    about = SITE.of(obj).about  # what each kind's page is about: site/kinds.py
     return {"@context": "https://schema.org", "@graph": [page, *about(obj, url, request, page)]}
 
 

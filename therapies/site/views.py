@@ -33,6 +33,7 @@ from ..models import (
 from .caching import public_page, refuse_to_store, shows
 from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .glance import therapy_page_extras
+from .kind_parts import SITE
 from .outcome_charts import trial_outcome_views
 from .pagination import page_of
 
@@ -179,7 +180,7 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows.
     shows(request, therapy, context["trials"], LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
           *(getattr(therapy, relation).all() for relation in REFERENCE_RELATIONS))
-    return render(request, "therapies/therapy_detail.html", context)
+    return render(request, SITE.of(Therapy).template, context)
 
 
 TRIALS_PER_PAGE = 50
@@ -215,7 +216,7 @@ def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     shows(request, trial, trial.therapy, trial.references.all())
     context = trial_detail_context(trial, history=page_history(trial), outcomes=list(trial.outcomes.all()))
-    return render(request, "therapies/trial_detail.html", context)
+    return render(request, SITE.of(Trial).template, context)
 
 
 @public_page
@@ -258,7 +259,7 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
     shows(request, risk, [link.therapy for link in context["therapy_risks"]], risk.references.all())
-    return render(request, "therapies/risk_detail.html", context)
+    return render(request, SITE.of(Risk).template, context)
 
 
 @public_page(depends=(EditorialText,))

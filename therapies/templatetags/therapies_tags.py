@@ -4,11 +4,13 @@ import datetime
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from ..editorial.rendering import render_markdown
-from ..models import DatePrecision, Significance
+from ..models import DatePrecision, Significance, page_kinds
 from ..site import fragments
 
 register = template.Library()
@@ -29,6 +31,17 @@ def approval_date(date: datetime.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return format_date(date, "F Y")
     return format_date(date, "j F Y")
+
+
+@register.simple_tag
+def kind_lists(path: str) -> list[dict]:
+    """The main navigation's link to the list of each kind with a page (models/kinds.py), in the registry's order;
+    `current` while the reader is on that list or one of its pages."""
+    links = []
+    for kind in page_kinds():
+        url = reverse(kind.list_url_name)
+        links.append({"url": url, "label": capfirst(kind.plural), "current": path.startswith(url)})
+    return links
 
 
 @register.inclusion_tag("therapies/includes/_significance_badge.html")

@@ -12,7 +12,7 @@ from django.db.models import ManyToManyField
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, create_model
 
 from ...editorial.rendering import render_markdown
 from ...models import (
@@ -433,14 +433,8 @@ class ChangeOut(Schema):
         return Significance.heading_of(obj.significance)
 
 
-class ApiIndex(Schema):
-    """Where everything is."""
-
-    therapies: str
-    trials: str
-    risks: str
-    references: str
-    changes: str
-    openapi: str
-    docs: str
-    notice: str
+def api_index_schema(collections: list[str]) -> type[Schema]:
+    """The index's schema: a link to each kind's list the API serves (site/kinds.py), the change log, the
+    OpenAPI description, its viewer and the notice."""
+    fields = {name: (str, ...) for name in [*collections, "changes", "openapi", "docs", "notice"]}
+    return create_model("ApiIndex", __base__=Schema, __doc__="Where everything is.", **fields)

@@ -17,7 +17,9 @@ from ninja.errors import ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.operation import Operation
 
+from ...models import KINDS
 from ..caching import public_page
+from ..kind_parts import SITE
 from . import schemas
 from .views import router
 
@@ -70,10 +72,16 @@ api = ReadOnlyAPI(
 api.add_router("/", router)
 
 
-@api.get("/", response=schemas.ApiIndex, url_name="index", summary="Where everything is", tags=["index"])
+def collections() -> list[str]:
+    """The lists of the kinds the API serves, in the registry's order (site/kinds.py)."""
+    return [parts.api.collection for kind in KINDS if (parts := SITE.get(kind)) and parts.api]
+
+
+@api.get("/", response=schemas.api_index_schema(collections()), url_name="index", summary="Where everything is",
+         tags=["index"])
 def index(request: HttpRequest) -> dict:
     """Links to every list, the OpenAPI description and its viewer."""
-    names = ("therapies", "trials", "risks", "references", "changes")
+    names = (*collections(), "changes")
     links = {name: request.build_absolute_uri(reverse(f"{schemas.API_NAMESPACE}:{name}")) for name in names}
     return {
         **links,

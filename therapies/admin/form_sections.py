@@ -1,9 +1,9 @@
 """How a content kind's edit form is grouped: one section per section of its public page, in the page's order.
 
-Each kind lists its sections in models/kinds.py (`ContentKind.form_sections`), so the edit form, the admin's
-read-only page and the test that holds them to the public page's order all read one list. A system check
-below refuses a kind whose sections lose or repeat a field, so a field added to a model is placed in a
-section before the site starts.
+Each kind lists its sections in the admin wing's entry for it (admin/kinds.py, `AdminParts.form_sections`), so
+the edit form, the admin's read-only page and the test that holds them to the public page's order all read one
+list. The kinds system check (models/kinds.py, through admin/kind_parts.py) refuses a kind whose sections lose
+or repeat a field, so a field added to a model is placed in a section before the site starts.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core import checks
-
 if TYPE_CHECKING:
-    from .kinds import ContentKind
+    from ..models.kinds import ContentKind
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,10 @@ def form_field_names(kind: ContentKind) -> list[str]:
     ]
 
 
-def placement_problems(kind: ContentKind) -> list[str]:
+def placement_problems(kind: ContentKind, sections: tuple[FormSection, ...]) -> list[str]:
     """Fields and child rows of a kind that its form sections leave out, repeat or do not have."""
-    placed = [name for section in kind.form_sections for name in section.fields]
-    children = [name for section in kind.form_sections for name in section.children]
+    placed = [name for section in sections for name in section.fields]
+    children = [name for section in sections for name in section.children]
     wanted, relations = form_field_names(kind), [child.relation for child in kind.children]
     problems = [f"“{name}” is in no section" for name in wanted if name not in placed]
     problems += [f"“{name}” is in more than one section" for name in set(placed) if placed.count(name) > 1]
@@ -54,18 +52,3 @@ def placement_problems(kind: ContentKind) -> list[str]:
     problems += [f"“{name}” are not child rows of this kind" for name in children if name not in relations]
     return problems
 
-
-@checks.register()
-def check_form_sections(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    from .kinds import KINDS
-
-    return [
-        checks.Error(
-            f"The edit form of {kind.verbose_name}: {problem}.",
-            hint="List every field once in the kind's form_sections (therapies/models/kinds.py).",
-            obj=kind.model,
-            id="therapies.E001",
-        )
-        for kind in KINDS
-        for problem in placement_problems(kind)
-    ]
