@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from therapies import workflow
-from therapies.models import ChangeRequest, Frequency, Reference, Risk, Therapy, TherapyRisk, Trial, page_kinds
+from therapies.models import KINDS, ChangeRequest, Frequency, Reference, Risk, Therapy, TherapyRisk, Trial, page_kinds
+from therapies.site.kind_parts import SITE
 
 from .hidden_content import make_hidden_content
 from .workflow_helpers import approved_change
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 BASE = "http://testserver"
+# Each kind the API serves, and how (site/kinds.py): a new kind's list and object are tested with the others.
+SERVED = [(kind, SITE.of(kind).api) for kind in KINDS if SITE.of(kind).api]
 
 
 def get_json(client, url: str, status: int = 200, **headers) -> dict:
@@ -65,7 +68,9 @@ def crawl(client, start: str = API) -> dict[str, str]:
 
 def test_index_links_every_list_the_description_and_the_viewer(client):
     index = get_json(client, API)
-    for name in ("therapies", "trials", "risks", "references", "changes"):
+    names = [api.collection for _, api in SERVED] + ["changes"]
+    assert list(index)[: len(names)] == names
+    for name in names:
         assert index[name] == f"{BASE}{API}{name}/"
     assert index["openapi"] == f"{BASE}{API}openapi.json"
     assert index["docs"] == f"{BASE}{API}docs/"
@@ -231,9 +236,9 @@ def test_no_draft_withdrawn_or_unpublished_content_appears_anywhere(client, edit
     hidden = make_hidden_content(editor, reviewer)
     answers = crawl(client)
     # The crawl reached every live object through the lists' pages.
-    for model, path in ((Therapy, "therapies"), (Trial, "trials"), (Risk, "risks")):
-        for slug in model.objects.live().values_list("slug", flat=True):
-            assert f"{BASE}{API}{path}/{slug}/" in answers, slug
+    for kind, api in SERVED:
+        for slug in kind.model.objects.live().values_list("slug", flat=True) if kind.has_page else ():
+            assert f"{BASE}{API}{api.collection}/{slug}/" in answers, slug
     leaks = {(url, marker) for url, body in answers.items() for marker in hidden.markers if marker in body}
     assert leaks == set()
     for url in (f"{API}therapies/hiddenumab/", f"{API}trials/hidden-trial/", f"{API}risks/herpes-infections/",
@@ -273,8 +278,8 @@ def test_openapi_describes_every_operation_with_its_answers(client):
     assert description["openapi"].startswith("3.")
     operations = {op["operationId"]: (path, op) for path, item in description["paths"].items()
                   for op in item.values()}
-    assert set(operations) == {"index", "list_therapies", "get_therapy", "list_trials", "get_trial", "list_risks",
-                               "get_risk", "list_references", "get_reference", "list_changes"}
+    served = {name for kind, api in SERVED for name in (f"list_{api.collection}", f"get_{kind.name}")}
+    assert set(operations) == {"index", "list_changes", *served}
     for name, (path, operation) in operations.items():
         assert "200" in operation["responses"], name
         if "{" in path:

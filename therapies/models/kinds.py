@@ -398,10 +398,10 @@ class WingParts(Generic[Parts]):
         """This wing's parts of a kind, or None while it has none (the system check reports that)."""
         return self._parts.get(kind.model)
 
-    def problems(self, kinds: Iterable[ContentKind] = KINDS) -> list[tuple[ContentKind, str]]:
-        """(kind, what it lacks in this wing) for every kind missing an entry or a part of one."""
+    def problems(self, kinds: Iterable[ContentKind] | None = None) -> list[tuple[ContentKind, str]]:
+        """(kind, what it lacks in this wing) for every kind (of KINDS, unless given) missing an entry or a part."""
         found = []
-        for kind in kinds:
+        for kind in KINDS if kinds is None else kinds:
             if kind.model not in self._parts:
                 found.append((kind, f"has no {self.wing} parts: register them in {self.module}"))
             else:
@@ -409,9 +409,11 @@ class WingParts(Generic[Parts]):
         return found
 
 
-def kind_part_problems(kinds: Iterable[ContentKind] = KINDS, wings: Iterable[WingParts] | None = None) -> list[str]:
-    """Every part some kind lacks in some wing, in words: "The admin parts of risk: its form …"."""
-    kinds = tuple(kinds)
+def kind_part_problems(
+    kinds: Iterable[ContentKind] | None = None, wings: Iterable[WingParts] | None = None
+) -> list[str]:
+    """Every part some kind (of KINDS, unless given) lacks in some wing, in words ("The admin parts of risk …")."""
+    kinds = tuple(KINDS if kinds is None else kinds)
     return [
         f"The {wing.wing} parts of {kind.verbose_name} ({kind.model.__name__}): {problem}."
         for wing in (WINGS if wings is None else wings)
