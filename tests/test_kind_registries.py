@@ -6,12 +6,14 @@ the registries the way docs/ADDING_A_CONTENT_KIND.md says a new kind does: its m
 from dataclasses import replace
 
 import pytest
+from django.contrib.admin import AdminSite
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 from django.test.utils import isolate_apps
 from django.urls import reverse
 
+from therapies.admin.content import PublishStateAdmin, register_default_admins
 from therapies.admin.form_sections import FormSection
 from therapies.admin.kind_parts import ADMIN, AdminParts
 from therapies.models import KINDS, ContentKind, PublishState, Risk, page_kinds
@@ -99,6 +101,12 @@ def test_the_system_check_refuses_an_incomplete_kind_in_words(guideline_model, r
     monkeypatch.setattr(kinds_module, "KINDS", (*KINDS, guideline))
     with pytest.raises(SystemCheckError, match=r"The site parts of guideline \(Guideline\): no page template"):
         call_command("check")
+
+
+def test_a_new_kind_without_a_model_admin_of_its_own_gets_the_read_only_one(guideline_model):
+    site = AdminSite()
+    register_default_admins(site, [ContentKind(model=guideline_model)])
+    assert type(site._registry[guideline_model]) is PublishStateAdmin
 
 
 def test_a_kind_registered_twice_in_a_wing_is_refused(guideline_model, registered):
