@@ -119,17 +119,17 @@ def test_a_formset_and_a_preview_are_required_where_the_kind_needs_them():
     risk = next(kind for kind in KINDS if kind.model is Risk)
     therapy = next(kind for kind in KINDS if kind.name == "therapy")
     parts = ADMIN.of(therapy)
-    assert ADMIN._problems(therapy, replace(parts, formsets={})) == [
+    assert ADMIN.entry_problems(therapy, replace(parts, formsets={})) == [
         "no formset edits its child rows “therapy_risks”"
     ]
-    assert ADMIN._problems(risk, replace(ADMIN.of(risk), preview=None)) == [
+    assert ADMIN.entry_problems(risk, replace(ADMIN.of(risk), preview=None)) == [
         "it has a page, but no preview builder for a draft of it"
     ]
     api = SITE.of(risk).api
-    assert SITE._problems(risk, replace(SITE.of(risk), api=replace(api, schema=SITE.of(therapy).api.schema))) == [
+    assert SITE.entry_problems(risk, replace(SITE.of(risk), api=replace(api, schema=SITE.of(therapy).api.schema))) == [
         "the API's operation “risk” does not answer with TherapyOut"
     ]
-    assert SITE._problems(risk, replace(SITE.of(risk), api=replace(api, collection="riskz"))) == [
+    assert SITE.entry_problems(risk, replace(SITE.of(risk), api=replace(api, collection="riskz"))) == [
         "the API has no list “riskz” (site/api/views.py)"
     ]
 

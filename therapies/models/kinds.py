@@ -364,16 +364,25 @@ WINGS: list[WingParts] = []
 class WingParts(Generic[Parts]):
     """What one wing needs of every kind, registered by that wing, by import, in its own kinds module.
 
-    `problems(kind, parts)` says, in words, what a registered entry lacks ("no page template"); the system
-    check below reports those and every kind with no entry at all, so the site does not start half-built.
+    `problems(kind, parts)` says, in words, what a registered entry lacks ("no page template"), and so does
+    each function the wing adds with `add_check`; the system check below reports those and every kind with
+    no entry at all, so the site does not start half-built.
     """
 
     def __init__(self, wing: str, module: str, problems: Callable[[ContentKind, Parts], list[str]]) -> None:
         self.wing = wing  # "admin"
         self.module = module  # where its entries are: "therapies/admin/kinds.py" (for messages)
-        self._problems = problems
+        self._checks = [problems]
         self._parts: dict[type[models.Model], Parts] = {}
         WINGS.append(self)
+
+    def add_check(self, problems: Callable[[ContentKind, Parts], list[str]]) -> None:
+        """Another check of every entry, from a module that may import what this one may not (the API's router)."""
+        self._checks.append(problems)
+
+    def entry_problems(self, kind: ContentKind, parts: Parts) -> list[str]:
+        """What `parts`, as an entry for `kind`, lacks, in words."""
+        return [problem for check in self._checks for problem in check(kind, parts)]
 
     def register(self, model: type[models.Model], parts: Parts) -> Parts:
         if model in self._parts:
@@ -405,7 +414,7 @@ class WingParts(Generic[Parts]):
             if kind.model not in self._parts:
                 found.append((kind, f"has no {self.wing} parts: register them in {self.module}"))
             else:
-                found += [(kind, problem) for problem in self._problems(kind, self._parts[kind.model])]
+                found += [(kind, problem) for problem in self.entry_problems(kind, self._parts[kind.model])]
         return found
 
 

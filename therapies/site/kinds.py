@@ -7,11 +7,35 @@ Imported once at start-up (therapies/apps.py); the code that reads the entries r
 """
 
 from ..models import EditorialText, Reference, Risk, Therapy, Trial
+from ..models.kinds import ContentKind
 from . import structured_data
 from .api import schemas
+from .api.views import router
 from .kind_parts import SITE, ApiParts, SiteParts
 
 RESULTS = "therapies/includes/results/"
+
+
+
+def api_problems(kind: ContentKind, parts: SiteParts) -> list[str]:
+    """The API operations a kind's `api` names exist (site/api/views.py), the one object's answering with its schema."""
+    if parts.api is None:
+        return []
+    api = parts.api
+    answers = {
+        operation.url_name: operation.response_models.get(200)
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+    problems = [] if api.collection in answers else [f"the API has no list “{api.collection}” (site/api/views.py)"]
+    if kind.name not in answers:
+        problems.append(f"the API has no operation “{kind.name}” serving one (site/api/views.py)")
+    elif answers[kind.name].model_fields["response"].annotation is not api.schema:
+        problems.append(f"the API's operation “{kind.name}” does not answer with {api.schema.__name__}")
+    return problems
+
+
+SITE.add_check(api_problems)
 
 SITE.register(Therapy, SiteParts(
     template="therapies/therapy_detail.html",
