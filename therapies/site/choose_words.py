@@ -110,7 +110,7 @@ def order_words(priority: str, candidate, value: int | None) -> str:
         attribute = "relapse_drop" if priority == "relapses" else "disability_drop"
         shown = next(e for e in candidate.evidence if getattr(e, attribute) == -value)
         what = "fewer relapses" if priority == "relapses" else "lower chance that disability got worse"
-        return f"{-value}% {what} than with {shown.comparator_arm.lower()}, in {shown.trial.name}."
+        return f"{-value}% {what} than with {shown.comparator_arm} in {shown.trial.name}."
     if priority == "risks":
         return f"{value} serious risks or boxed warnings are linked to it."
     return f"About {value} set visits in the first year and one year after."
