@@ -8,6 +8,7 @@ import pytest
 from therapies.models import Therapy
 
 from .conftest import ARTIFACTS, screenshot
+from .test_layout import CELLS_OUTSIDE
 from .test_reader_features import blocking_violations, describe
 
 EU_RELAPSING = {
@@ -93,11 +94,15 @@ def test_the_sheet_for_the_appointment_fits_two_a4_pages(page, seeded):
 def test_axe_finds_nothing_serious_and_the_page_fits_the_width(browser, live_server, seeded, width):
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
     page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     try:
         page.goto(EU_READER + "&all=1")
         violations = blocking_violations(page)
         assert violations == [], describe(violations)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(CELLS_OUTSIDE) == []
+        assert errors == []
         screenshot(page, f"choose-{width}")
     finally:
         context.close()

@@ -113,6 +113,8 @@ def order_words(priority: str, candidate, value: int | None) -> str:
         return f"{-value}% {what} than with {shown.comparator_arm} in {shown.trial.name}."
     if priority == "risks":
         return f"{value} serious risks or boxed warnings are linked to it."
+    if value == 0:
+        return "The labels set no fixed visits once you have started."
     return f"About {value} set visits in the first year and one year after."
 
 
