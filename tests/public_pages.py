@@ -22,6 +22,7 @@ EXAMPLE_QUERIES = {
     "compare": ["?t=ocrelizumab&t=natalizumab", "?t=ocrelizumab&t=natalizumab&t=fingolimod&t=alemtuzumab"],
     "search": ["?q=Tysabri", "?q=liver"],
     "therapy_list": ["?course=PPMS"],
+    "choose": ["?course=RRMS&region=eu&pregnancy=yes&visits=few&priority=relapses&all=1"],
 }
 MISSING = "/no-such-page/"
 # Routes with arguments, and how each is reached: "sitemap" (one live page per kind), or a builder.

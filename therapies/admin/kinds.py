@@ -7,6 +7,7 @@ Imported once at start-up (therapies/apps.py); the code that reads the entries r
 """
 
 from ..models import EditorialText, Reference, Risk, Therapy, Trial
+from ..models.practical import MONITORING_FIELDS, PRACTICAL_FIELDS, PREGNANCY_FIELDS
 from . import preview
 from .form_sections import FormSection as Section
 from .forms import TherapyRiskFormSet
@@ -17,10 +18,12 @@ ADMIN.register(Therapy, AdminParts(
     form_sections=(
         Section("Name and summary", ("name", "slug", "brand_names", "drug_class", "summary")),
         Section("About this treatment", ("body",), anchor="about-treatment"),
-        Section("Route and dosing", ("routes", "formulations", "dosing"), anchor="route-and-dosing"),
+        Section("Route and dosing", ("routes", "formulations", "dosing", *PRACTICAL_FIELDS), anchor="route-and-dosing"),
         Section("Risks", children=("therapy_risks",), anchor="risks"),
-        Section("Monitoring", ("monitoring",), anchor="monitoring"),
-        Section("Pregnancy and breastfeeding", ("pregnancy", "pregnancy_references"), anchor="pregnancy"),
+        Section("Monitoring", ("monitoring", *MONITORING_FIELDS), anchor="monitoring"),
+        Section(
+            "Pregnancy and breastfeeding", ("pregnancy", *PREGNANCY_FIELDS, "pregnancy_references"), anchor="pregnancy"
+        ),
         Section("Who should not take it", ("contraindications", "contraindications_references"),
                 anchor="who-should-not"),
         Section("When to get urgent help", ("urgent_help", "urgent_help_references"), anchor="urgent-help"),
