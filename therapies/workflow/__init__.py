@@ -49,6 +49,7 @@ from .permissions import (
     is_reviewer,
     roles,
 )
+from .public_record import NEEDS_CORRECTED_NOTE, can_correct, correct_public_note, corrected_wording
 from .publishing import NEEDS_UNPUBLISH_REASON, confirm_reviewed, publish, unpublish
 from .review import (
     NEEDS_CHANGES_COMMENT,
@@ -78,6 +79,7 @@ from .seen import CHANGED_SINCE_OPENED, review_digest
 __all__ = [
     "CHANGED_SINCE_OPENED",
     "NEEDS_CHANGES_COMMENT",
+    "NEEDS_CORRECTED_NOTE",
     "NEEDS_REJECT_REASON",
     "NEEDS_UNPUBLISH_REASON",
     "CHECKS",
@@ -93,6 +95,7 @@ __all__ = [
     "available_actions",
     "can_approve",
     "can_comment",
+    "can_correct",
     "can_edit",
     "can_publish",
     "can_reject",
@@ -103,6 +106,8 @@ __all__ = [
     "can_withdraw",
     "comment",
     "confirm_reviewed",
+    "correct_public_note",
+    "corrected_wording",
     "create_object",
     "describe_validation_error",
     "display_name",
