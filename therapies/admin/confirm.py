@@ -119,10 +119,7 @@ def _text(request: HttpRequest, action: str) -> str:
 
 
 def _significance(request: HttpRequest, default: str) -> str:
-    value = request.POST.get("significance") or default
-    if value not in Significance.values:
-        raise WorkflowError("Choose a significance from the list.")
-    return value
+    return workflow.valid_significance(request.POST.get("significance") or default)
 
 
 def _page(request: HttpRequest, obj: models.Model, action: str, step: Step, title: str, **context) -> TemplateResponse:

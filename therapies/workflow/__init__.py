@@ -28,7 +28,7 @@ from .drafting import (
     start_change_request_for,
     update_change_note,
 )
-from .errors import PublishConflict, StaleDraft, WorkflowError, describe_validation_error
+from .errors import PublishConflict, StaleDraft, WorkflowError, describe_validation_error, valid_significance
 from .locks import model_for, open_change_request_for
 from .permissions import (
     CHECKS,
@@ -66,6 +66,7 @@ from .scheduling import (
     SCHEDULE_FAILED,
     SCHEDULED,
     ScheduledOutcome,
+    can_schedule_unpublish,
     format_when,
     future_time,
     publish_due,
@@ -101,6 +102,7 @@ __all__ = [
     "can_reject",
     "can_request_changes",
     "can_schedule",
+    "can_schedule_unpublish",
     "can_submit",
     "can_unschedule",
     "can_withdraw",
@@ -136,5 +138,6 @@ __all__ = [
     "unschedule",
     "unschedule_unpublish",
     "update_change_note",
+    "valid_significance",
     "withdraw",
 ]
