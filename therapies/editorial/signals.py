@@ -11,3 +11,8 @@ from django.dispatch import Signal
 # keys (the page keys the change touches, models/page_keys.py: the page cache invalidates exactly those),
 # purges (the front-cache purges queued for them in the change's transaction, editorial/frontend_cache.py)
 content_published = Signal()
+
+# sender: the workflow module; kwargs: changes (list of models.PublicChange rows just recorded, oldest first).
+# Sent once the transaction that recorded them has committed (workflow/public_record.py): a publish, an
+# unpublish (now or as scheduled) or a "still accurate" confirmation. Not sent for a correction of wording.
+public_changes_recorded = Signal()

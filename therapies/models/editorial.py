@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from . import limits
 from .limits import BoundedTextField, one_line
+from .roles import EDIT, REVIEW
 
 
 class State(models.TextChoices):
@@ -118,8 +119,8 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         permissions = [
-            ("edit_content", "Can draft content changes (medical editor)"),
-            ("review_content", "Can review, approve and publish changes (medical reviewer)"),
+            (EDIT, "Can draft content changes (medical editor)"),
+            (REVIEW, "Can review, approve and publish changes (medical reviewer)"),
         ]
 
     def __str__(self) -> str:
@@ -257,6 +258,7 @@ class AuditAction(models.TextChoices):
     SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
     UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
     RE_REVIEW = "re_review", "Sent back for re-review: a source it cites changed"
+    CORRECT_PUBLIC = "correct_public", "Corrected the public wording of a change"
     # Roles (workflow/accounts.py): who can draft, review and publish is part of the record too.
     USER_CREATE = "user_create", "Created a user"
     USER_FLAGS = "user_flags", "Changed a user's staff, superuser or active status"
