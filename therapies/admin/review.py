@@ -37,6 +37,7 @@ from .forms import (
     parse_schedule_time,
     snapshot_from_forms,
 )
+from .review_actions import change_request_action
 from .review_assistant import assistant_panel
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _require_editor(request: HttpRequest) -> None:
 
 
 def _change_request_url(change_request: ChangeRequest) -> str:
-    return reverse("admin:therapies_changerequest_change", args=[change_request.pk])
+    return change_request.get_absolute_url()
 
 
 def _revision_diff(revision: Revision, budget: Budget):
@@ -72,7 +73,8 @@ def _revision_diff(revision: Revision, budget: Budget):
 
 def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> TemplateResponse:
     revisions = list(change_request.revisions.select_related("content_type", "edited_by"))
-    all_comments = list(change_request.comments.select_related("author").order_by("created_at"))
+    all_comments = list(change_request.comments.select_related("author", "resolved_by", "revision")
+                        .order_by("created_at"))
     replies: dict[int, list[ReviewComment]] = {}
     for note in all_comments:
         if note.parent_id:
@@ -112,6 +114,11 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         change_request=change_request,
         entries=entries,
         comments=[c for c in comments if c.revision_id is None],
+        # The Discussion counts every thread, and links to those that sit under their field.
+        field_comments=[c for c in comments if c.revision_id is not None],
+        comment_count=len(all_comments),
+        open_comment_count=sum(1 for c in comments if c.is_open),
+        is_author=workflow.is_author(change_request, request.user),
         actions=actions,
         refusals=refusals,
         authors=list(change_request.authors.all()),
@@ -383,13 +390,11 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
 
 
 def urls(admin_view) -> list:
-    from . import review_actions  # imports this module's helpers, so it loads after it
-
     """URL patterns for these views, wrapped by the admin site's login and staff check."""
     from django.urls import path
 
     return [
-        path("<int:pk>/action/<str:action>/", admin_view(review_actions.change_request_action),
+        path("<int:pk>/action/<str:action>/", admin_view(change_request_action),
              name="therapies_changerequest_action"),
         path("<int:pk>/revision/<int:revision_id>/edit/", admin_view(revision_edit),
              name="therapies_revision_edit"),
