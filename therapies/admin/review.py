@@ -28,7 +28,7 @@ from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance
 from ..workflow import WorkflowError
 from .citations import citation_search
 from .confirm import OBJECT_STEPS, ask_object, posted_data, safety_reasons_of
-from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, edit_sections, error_summary
+from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, changed_names, edit_sections, error_summary
 from .forms import (
     ReasonForm,
     StartChangeRequestForm,
@@ -146,7 +146,8 @@ SEEN_ACTIONS = frozenset({"approve", "publish", "schedule"})
 def _edit_page(request, *, change_request, model, form, formsets, revision=None, version=None) -> TemplateResponse:
     verbose = model._meta.verbose_name
     title = f"Edit {revision.object_repr}" if revision else f"New {verbose}"
-    sections = edit_sections(form, formsets)
+    changed = changed_names(revision.base_snapshot, revision.snapshot) if revision and not revision.is_new else None
+    sections = edit_sections(form, formsets, changed)
     context = _admin_context(
         request,
         title,
@@ -163,8 +164,27 @@ def _edit_page(request, *, change_request, model, form, formsets, revision=None,
         model_name=model._meta.model_name,
         verbose_name=verbose,
         opts=model._meta,
+        # Saving makes the editor an author, who may then submit: the bar offers both in one step.
+        can_submit=workflow.can_edit(change_request, request.user) is None,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/edit_revision.html", context)
+
+
+def _after_save(request: HttpRequest, revision: Revision, saved: str) -> HttpResponse:
+    """The one path after a draft is saved, edited or new: to its preview, on to review, or back to the change
+    request with `saved` said."""
+    if "_preview" in request.POST:
+        return _preview_redirect(request, revision)
+    change_request = revision.change_request
+    messages.success(request, saved)
+    if "_submit" in request.POST:
+        try:
+            workflow.submit(change_request=change_request, user=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(f"{_change_request_url(change_request)}#change-note-form")
+        messages.success(request, f"Change request #{change_request.pk} was submitted for review.")
+    return redirect(_change_request_url(change_request))
 
 
 def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
@@ -203,12 +223,9 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
                 # The bound form re-shows exactly what was submitted, so nothing typed is lost.
                 messages.error(request, error.message)
             else:
-                if "_preview" in request.POST:
-                    return _preview_redirect(request, revision)
-                messages.success(request, f"Draft saved. The public page of {revision.object_repr} is unchanged.")
-                return redirect(_change_request_url(change_request))
-        else:
-            messages.error(request, "The draft was not saved: please correct the errors below.")
+                return _after_save(request, revision,
+                                   f"Draft saved. The public page of {revision.object_repr} is unchanged.")
+        # Field errors: the error summary on the page says so, once (no second banner, issue 24).
     else:
         form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance,
                                      change_request=change_request)
@@ -232,12 +249,8 @@ def object_new(request: HttpRequest, pk: int, model_name: str) -> HttpResponse:
             except WorkflowError as error:
                 messages.error(request, error.message)
             else:
-                if "_preview" in request.POST:
-                    return _preview_redirect(request, revision)
-                messages.success(request, f"Draft saved: {revision.object_repr} is not public until published.")
-                return redirect(_change_request_url(change_request))
-        else:
-            messages.error(request, "The draft was not saved: please correct the errors below.")
+                return _after_save(request, revision,
+                                   f"Draft saved: {revision.object_repr} is not public until published.")
     else:
         form, formsets = draft_forms(model, snapshot=None, change_request=change_request)
     return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets)
