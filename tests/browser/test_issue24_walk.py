@@ -112,3 +112,26 @@ def test_editor_and_reviewer_walk(page, django_user_model, browser, live_server)
     assert reviewer_page.url.endswith("/trials/opera-i/")
     assert ChangeRequest.objects.get(pk=change_request.pk).state == "published"
     context.close()
+
+
+def test_no_admin_page_scrolls_sideways_at_1280_with_a_long_address(page, django_user_model):
+    from therapies.models import Reference
+
+    from ..workflow_helpers import submitted_change
+    from .test_editorial_flow import log_in, make_user
+
+    editor = make_user(django_user_model, "ed", "Editors")
+    make_user(django_user_model, "rev", "Medical reviewers")
+    long_url = "https://example.org/" + "averylongpathsegmentwithoutanybreak" * 8
+    reference = Reference.objects.first()
+    Reference.objects.filter(pk=reference.pk).update(url=long_url)
+    change_request = submitted_change(editor, reference, url=long_url + "-moved")  # the review table shows both
+    log_in(page, "rev")
+    wide = []
+    for path in ("/admin/", "/admin/therapies/reference/", f"/admin/therapies/reference/{reference.pk}/change/",
+                 "/admin/therapies/therapy/", "/admin/therapies/changerequest/",
+                 f"/admin/therapies/changerequest/{change_request.pk}/change/"):
+        page.goto(path)
+        if not no_sideways_scroll(page):
+            wide.append((path, page.evaluate("document.documentElement.scrollWidth")))
+    assert wide == []
