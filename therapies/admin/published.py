@@ -13,7 +13,7 @@ def live_pages(change_request: ChangeRequest) -> list[tuple[str, str, str]]:
     for revision in change_request.revisions.select_related("content_type").order_by("pk"):
         model = revision.content_type.model_class()
         kind = kind_for(model)
-        obj = model.objects.filter(pk=revision.object_id, live=True).first()
+        obj = model.objects.live().filter(pk=revision.object_id).first()
         url = kind.public_url(obj) if obj is not None and kind.has_page else ""
         pages.append((kind.label, str(obj or revision.object_repr), url))
     return pages
