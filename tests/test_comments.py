@@ -173,4 +173,5 @@ def test_publish_message_names_what_went_live_with_links(client, editor, reviewe
     response = confirmed_post(client, _action_url(change_request, "publish"),
                               {"seen": seen_on_review_page(client, change_request)}, follow=True)
     html = response.content.decode()
-    assert 'Now live: <ul class="published-pages"><li>Therapy: <a href="/therapies/ocrelizumab/">Ocrelizumab</a>' in html
+    link = '<a href="/therapies/ocrelizumab/">Ocrelizumab</a>'
+    assert f'Now live: <ul class="published-pages"><li>Therapy: {link}' in html

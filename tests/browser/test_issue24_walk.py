@@ -1,6 +1,5 @@
 """Issue 24 in Chromium: the editor's and the reviewer's walk, the API docs with an operation expanded."""
 
-import json
 import re
 
 from playwright.sync_api import expect
