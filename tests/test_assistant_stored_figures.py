@@ -115,3 +115,16 @@ def test_the_review_screen_shows_the_new_findings(client, editor, reviewer):
     panel = html[html.index('id="assistant"'):html.index('id="changes-heading"')]
     assert "Number against the data" in panel and "“12%” matches none" in panel
     assert "Country-specific wording" in panel and "“999”" in panel
+
+
+def test_the_new_checks_are_registered_with_the_others():
+    from therapies.editorial.assistant import CHECKS
+
+    therapy = Therapy.objects.get(slug="ocrelizumab")
+    notes = ("Immunosuppressive pharmacotherapeutic interventions necessitate comprehensive haematological "
+             "surveillance, particularly considering lymphocyte-depleting mechanisms affecting opportunistic "
+             "infectious complications. Tell your GP.")
+    p = with_snapshot(proposal(therapy, urgent_help=therapy.urgent_help + "\n\nAbout 12% of people had this."),
+                      lambda s: s["children"]["therapy_risks"][0].update(notes=notes))
+    kinds = {(f.check, f.relation) for check in CHECKS for f in check(p)}
+    assert {("data", ""), ("readability", "therapy_risks"), ("local", "therapy_risks")} <= kinds
