@@ -175,3 +175,20 @@ def test_publish_message_names_what_went_live_with_links(client, editor, reviewe
     html = response.content.decode()
     link = '<a href="/therapies/ocrelizumab/">Ocrelizumab</a>'
     assert f'Now live: <ul class="published-pages"><li>Therapy: {link}' in html
+
+
+def test_a_comment_whose_field_no_longer_differs_stays_in_the_discussion(client, editor, reviewer):
+    change_request = submitted_change(editor, dosing="Reworded dosing.")
+    revision = change_request.revisions.get()
+    note = workflow.comment(change_request=change_request, user=reviewer, body="Why reword?", revision=revision,
+                            field_name="dosing")
+    whole = workflow.comment(change_request=change_request, user=reviewer, body="On the whole page", revision=revision)
+    snapshot = revision.snapshot
+    snapshot["fields"]["dosing"] = revision.base_snapshot["fields"]["dosing"]  # the editor takes the change back
+    snapshot["fields"]["summary"] = "A new summary."
+    workflow.save_draft(revision=revision, user=editor, snapshot=snapshot)
+    client.force_login(reviewer)
+    html = client.get(_review_url(change_request)).content.decode()
+    discussion = html[html.index('id="comments"'):]
+    assert f'id="comment-{note.pk}"' in discussion and f'id="comment-{whole.pk}"' in discussion
+    assert html.count(f'id="comment-{note.pk}"') == 1

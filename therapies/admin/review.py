@@ -96,11 +96,11 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
                 "revision": revision,
                 "diff": diff,
                 "fields": fields,
-                "general_comments": by_field.get((revision.pk, ""), []),
                 "model_name": revision.content_type.model,
                 "has_page": kind_for(revision.content_type.model_class()).has_page,
             }
         )
+    shown = {(entry["revision"].pk, item["change"].name) for entry in entries for item in entry["fields"]}
     audit_events = list(change_request.audit_events.select_related("actor").order_by("created_at", "pk"))
     actions = workflow.available_actions(change_request, request.user)
     refusals = {
@@ -113,9 +113,10 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         f"Change request #{change_request.pk}: {change_request.title}",
         change_request=change_request,
         entries=entries,
-        comments=[c for c in comments if c.revision_id is None],
-        # The Discussion counts every thread, and links to those that sit under their field.
-        field_comments=[c for c in comments if c.revision_id is not None],
+        # The Discussion shows every thread no diff row shows (general ones, and any whose field no longer
+        # differs), counts them all, and links to those that sit under their field.
+        comments=[c for c in comments if (c.revision_id, c.field_name) not in shown],
+        field_comments=[c for c in comments if (c.revision_id, c.field_name) in shown],
         comment_count=len(all_comments),
         open_comment_count=sum(1 for c in comments if c.is_open),
         is_author=workflow.is_author(change_request, request.user),
