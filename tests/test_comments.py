@@ -192,3 +192,20 @@ def test_a_comment_whose_field_no_longer_differs_stays_in_the_discussion(client,
     discussion = html[html.index('id="comments"'):]
     assert f'id="comment-{note.pk}"' in discussion and f'id="comment-{whole.pk}"' in discussion
     assert html.count(f'id="comment-{note.pk}"') == 1
+
+
+def test_scheduling_over_an_open_comment_needs_approve_anyway(editor, reviewer):
+    import datetime
+
+    from django.utils import timezone
+
+    change_request = approved_change(editor, reviewer, dosing="Scheduled wording.")
+    workflow.comment(change_request=change_request, user=editor, body="One more thought")
+    at = timezone.now() + datetime.timedelta(hours=1)
+    with pytest.raises(workflow.WorkflowError, match="approve anyway"):
+        workflow.schedule(change_request=change_request, user=reviewer, publish_at=at)
+    change_request.refresh_from_db()
+    assert change_request.publish_at is None
+    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at, approve_anyway=True)
+    change_request.refresh_from_db()
+    assert change_request.publish_at is not None

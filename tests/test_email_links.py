@@ -41,7 +41,7 @@ def send_every_email(editor, editor2, reviewer, reviewer2, django_user_model) ->
     workflow.comment(change_request=change_request, user=reviewer, body="Which label?")  # commented
     workflow.approve(change_request=change_request, user=reviewer, approve_anyway=True)  # approved
     at = timezone.now() + HOUR
-    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at)  # scheduled
+    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at, approve_anyway=True)  # scheduled
     workflow.unschedule(change_request=change_request, user=reviewer)  # scheduled (cancelled)
     workflow.publish(change_request=change_request, user=reviewer, approve_anyway=True)  # published
     workflow.request_changes(change_request=submitted_change(editor, fingolimod, dosing="x"), user=reviewer,

@@ -63,7 +63,7 @@ OBJECT_STEPS: dict[str, Step] = {
                       ("text", "significance"), danger=True),
 }
 # The steps that list the open comments and ask for "approve anyway" (DESIGN.md rule 11).
-ANYWAY_STEPS = frozenset({"approve", "publish"})
+ANYWAY_STEPS = frozenset({"approve", "publish", "schedule"})
 # Text an action cannot go without: asked before the confirm page, with the workflow's own words.
 TEXT_REQUIRED = {
     "request_changes": workflow.NEEDS_CHANGES_COMMENT,

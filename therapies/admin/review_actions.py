@@ -108,7 +108,8 @@ def _schedule(request: HttpRequest, change_request: ChangeRequest, data: Mapping
     if error:
         raise WorkflowError(error)
     change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when,
-                                       seen=_seen(data), full_review=_full_review(data))
+                                       seen=_seen(data), full_review=_full_review(data),
+                                       approve_anyway=_approve_anyway(data))
     messages.success(
         request,
         f"Change request #{change_request.pk} will go live at {workflow.format_when(change_request.publish_at)}.",
