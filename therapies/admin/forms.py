@@ -226,6 +226,7 @@ class StartChangeRequestForm(forms.Form):
     title = forms.CharField(
         max_length=200,
         help_text="For the review team, e.g. “Update ocrelizumab dosing after the 2024 label change”.",
+        error_messages={"required": "Enter a title for the change request"},
     )
     significance = forms.ChoiceField(choices=Significance.choices, initial=Significance.MINOR)
 
