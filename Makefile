@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and the printed login link follow the port the site is served on (PORT=8011 make run).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint check-migrations clean bench
 
@@ -20,12 +22,12 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/acti
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
-## run: set everything up and serve the seeded site on http://127.0.0.1:8000 (SQLite by default)
+## run: set everything up and serve the seeded site on http://127.0.0.1:8000, or on $PORT (SQLite by default)
 run: $(VENV)/.runtime-installed
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_seed
-	DEBUG=1 $(PY) manage.py create_demo_users
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py load_seed
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py create_demo_users
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: set up and run the test suite (honours DATABASE_URL)
 test: $(VENV)/.dev-installed

@@ -177,7 +177,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's own address, scheme and host without a trailing slash: every link in an email starts with it (a mail
 # program cannot open a path alone). The default is the address `make run` serves; `check --deploy` warns while a
 # production site still uses it (msinfo/checks.py).
-SITE_URL_DEFAULT = "http://127.0.0.1:8000"
+# `make run` serves on $PORT (8000 unless set) and passes SITE_URL; a bare runserver follows PORT too.
+SITE_URL_DEFAULT = f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or SITE_URL_DEFAULT
 if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
     raise ImproperlyConfigured(

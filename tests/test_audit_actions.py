@@ -177,6 +177,14 @@ def _unpublished_fingolimod(p):
     return PublicChange.objects.get()
 
 
+def _commented(p):
+    return workflow.comment(change_request=_submitted(p), user=p.reviewer, body="Source?")
+
+
+def _resolved(p):
+    return workflow.resolve_comment(note=_commented(p), user=p.reviewer)
+
+
 # Each action, performed on what it needs. The call must write one event of that action.
 EVERY_ACTION = {
     AuditAction.CREATE: _given(_nothing, lambda p, _: workflow.start_change_request(user=p.editor, title="New")),
@@ -184,6 +192,9 @@ EVERY_ACTION = {
     AuditAction.SUBMIT: _given(_draft, lambda p, cr: workflow.submit(change_request=cr, user=p.editor,
                                                                       change_note="n")),
     AuditAction.COMMENT: _given(_draft, lambda p, cr: workflow.comment(change_request=cr, user=p.reviewer, body="c")),
+    AuditAction.RESOLVE_COMMENT: _given(_commented, lambda p, note: workflow.resolve_comment(note=note,
+                                                                                            user=p.editor)),
+    AuditAction.REOPEN_COMMENT: _given(_resolved, lambda p, note: workflow.reopen_comment(note=note, user=p.editor)),
     AuditAction.APPROVE: _given(_submitted, lambda p, cr: workflow.approve(change_request=cr, user=p.reviewer)),
     AuditAction.REQUEST_CHANGES: _given(_submitted, lambda p, cr: workflow.request_changes(
         change_request=cr, user=p.reviewer, comment_text="fix")),

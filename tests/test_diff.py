@@ -431,7 +431,7 @@ def test_a_cited_source_added_is_listed_with_its_title_identifiers_and_address(o
     (item,) = change.items
     fields = dict(item.fields)
     assert (item.action, item.object_id) == ("added", source.pk)
-    assert (fields["Title"], fields["DOI"], fields["Url"]) == (source.title, source.doi, source.url)
+    assert (fields["Title"], fields["DOI"], fields["Web address"]) == (source.title, source.doi, source.url)
     assert "Key" in fields and "Live" not in fields  # what a snapshot holds; never the publish state
 
 

@@ -39,11 +39,11 @@ def send_every_email(editor, editor2, reviewer, reviewer2, django_user_model) ->
     ocrelizumab, fingolimod = Therapy.objects.get(slug="ocrelizumab"), Therapy.objects.get(slug="fingolimod")
     change_request = submitted_change(editor, ocrelizumab, dosing="Linked dosing.")  # submitted
     workflow.comment(change_request=change_request, user=reviewer, body="Which label?")  # commented
-    workflow.approve(change_request=change_request, user=reviewer)  # approved
+    workflow.approve(change_request=change_request, user=reviewer, approve_anyway=True)  # approved
     at = timezone.now() + HOUR
-    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at)  # scheduled
+    workflow.schedule(change_request=change_request, user=reviewer, publish_at=at, approve_anyway=True)  # scheduled
     workflow.unschedule(change_request=change_request, user=reviewer)  # scheduled (cancelled)
-    workflow.publish(change_request=change_request, user=reviewer)  # published
+    workflow.publish(change_request=change_request, user=reviewer, approve_anyway=True)  # published
     workflow.request_changes(change_request=submitted_change(editor, fingolimod, dosing="x"), user=reviewer,
                              comment_text="Cite the label.")  # changes_requested
     rejected = submitted_change(editor2, Therapy.objects.get(slug="natalizumab"), dosing="y")

@@ -49,7 +49,7 @@ def test_a_new_source_shows_its_title_identifiers_and_address_where_it_is_cited(
     cited = element(html, f"field-{scenario.therapy_revision.pk}-pregnancy_references")
     assert "+ Added: Tester A, et al. Liver safety of a test antibody" in cited
     for label, value in (("Title", SOURCE["title"]), ("PubMed id", SOURCE["pmid"]), ("DOI", SOURCE["doi"]),
-                         ("Url", SOURCE["url"])):
+                         ("Web address", SOURCE["url"])):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in cited
     own = element(html, f"revision-{scenario.reference_revision.pk}")
     for value in (SOURCE["title"], SOURCE["pmid"], SOURCE["doi"], SOURCE["url"]):

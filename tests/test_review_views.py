@@ -209,12 +209,14 @@ def test_invalid_draft_shows_errors_and_saves_nothing(client, editor):
     client.force_login(editor)
     url = reverse("admin:therapies_revision_edit", args=[change_request.pk, revision.pk])
     data = form_data(client.get(url))
-    data["content-slug"] = "Ocrelizumab_NEW"
+    data["content-name"] = ""  # (the slug of a live page is fixed: test_edit_form_issue24.py)
+    data["content-summary"] = "Changed, but not saved with the error."
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "lower-case letters" in response.content.decode()
+    assert "Enter the generic name" in response.content.decode()
     revision.refresh_from_db()
-    assert revision.snapshot["fields"]["slug"] == "ocrelizumab"
+    assert revision.snapshot["fields"]["name"] == "Ocrelizumab"
+    assert revision.snapshot["fields"]["summary"] != "Changed, but not saved with the error."
 
 
 def test_history_compare_and_revert_from_the_object_page(client, editor, reviewer, editor2, reviewer2):

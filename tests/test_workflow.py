@@ -393,11 +393,13 @@ def test_a_change_requests_life_is_in_its_audit_trail_in_order(editor, reviewer,
     workflow.submit(change_request=change_request, user=editor, change_note="n")
     workflow.request_changes(change_request=change_request, user=reviewer, comment_text="More detail")
     workflow.submit(change_request=change_request, user=editor)
-    workflow.approve(change_request=change_request, user=reviewer)
-    workflow.publish(change_request=change_request, user=reviewer)
+    workflow.resolve_comment(note=change_request.comments.get(field_name="dosing"), user=editor)
+    workflow.approve(change_request=change_request, user=reviewer, approve_anyway=True)  # "More detail" is open
+    workflow.publish(change_request=change_request, user=reviewer, approve_anyway=True)
     events = AuditEvent.objects.filter(change_request=change_request).order_by("pk")
     actions = list(events.values_list("action", flat=True))
-    assert actions == ["create", "edit", "edit", "comment", "submit", "request_changes", "submit", "approve", "publish"]
+    assert actions == ["create", "edit", "edit", "comment", "submit", "request_changes", "submit", "resolve_comment",
+                       "approve", "publish"]
 
 
 def test_emails_go_to_the_right_people(editor, reviewer, reviewer2, django_capture_on_commit_callbacks):

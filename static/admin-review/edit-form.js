@@ -49,7 +49,22 @@
     });
   }
 
+  /* Text areas grow with their text (CSS field-sizing where the browser has it; this where it does not). */
+  function grow(area) {
+    area.style.height = "auto";
+    area.style.height = (area.scrollHeight + 2) + "px";
+  }
+
+  function growTextAreas() {
+    if (window.CSS && CSS.supports && CSS.supports("field-sizing", "content")) { return; }
+    document.querySelectorAll("textarea.grow").forEach(function (area) {
+      grow(area);
+      area.addEventListener("input", function () { grow(area); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    growTextAreas();
     if (window.django && window.django.jQuery) { window.django.jQuery(labelSearchBoxes); }
     var summary = document.getElementById("error-summary");
     if (summary) {

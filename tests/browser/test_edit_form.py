@@ -50,6 +50,9 @@ def test_editor_adds_a_risk_row_and_a_new_reference_fixes_a_duplicate_and_submit
 
     # The therapy: a risk row that repeats row 1's risk, and the new source chosen through the search.
     page.goto(f"/admin/therapies/changerequest/{change_request.pk}/revision/{revision.pk}/edit/")
+    # Sections without a change are folded (issue 24): open the two this edit needs.
+    page.locator("#section-risks > summary").click()
+    page.locator("#section-references > summary").click()
     last = int(page.locator("#id_therapy_risks-TOTAL_FORMS").input_value()) - 1
     first_risk = page.locator("#id_therapy_risks-0-risk").input_value()
     page.locator(f"#id_therapy_risks-{last}-risk").select_option(first_risk)

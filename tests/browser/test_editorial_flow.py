@@ -32,6 +32,7 @@ def test_editor_submits_and_reviewer_publishes(page, django_user_model, browser,
     page.get_by_role("link", name="Edit in a change request").click()
     page.get_by_label("Title").fill("Ocrelizumab dosing wording")
     page.get_by_role("button", name="Edit in a change request").click()
+    page.locator("#section-route-and-dosing > summary").click()  # folded: nothing in it has changed yet
     page.locator("#id_content-dosing").fill("Given by infusion into a vein. Browser-test wording.")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("Preview — not published")).to_be_visible()

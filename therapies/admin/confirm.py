@@ -62,6 +62,8 @@ OBJECT_STEPS: dict[str, Step] = {
                       "search, the API and the sitemap. The updates page lists it with your reason.",
                       ("text", "significance"), danger=True),
 }
+# The steps that list the open comments and ask for "approve anyway" (DESIGN.md rule 11).
+ANYWAY_STEPS = frozenset({"approve", "publish", "schedule"})
 # Text an action cannot go without: asked before the confirm page, with the workflow's own words.
 TEXT_REQUIRED = {
     "request_changes": workflow.NEEDS_CHANGES_COMMENT,
@@ -152,13 +154,15 @@ def ask_change_request(request: HttpRequest, change_request: ChangeRequest, acti
     if "significance" in step.fields:
         significance = _significance(request, change_request.significance)
     revisions = list(change_request.revisions.select_related("content_type").order_by("content_type_id", "pk"))
+    # Rule 11: approving or publishing over open comments lists them and asks for "approve anyway".
+    open_comments = list(workflow.open_comments(change_request)) if action in ANYWAY_STEPS else []
     objects = [{"kind": kind_for(r.content_type.model_class()).label, "name": r.object_repr, "is_new": r.is_new}
                for r in revisions]
     return _page(
         request, change_request, action, step, f"{step.verb} change request #{change_request.pk}?",
         change_request=change_request, objects=objects, significance=Significance(significance).label,
         change_note=change_request.change_note, safety_reasons=safety_reasons_of(revisions), details=details,
-        back_url=change_request.get_absolute_url(),
+        back_url=change_request.get_absolute_url(), open_comments=open_comments,
     )
 
 

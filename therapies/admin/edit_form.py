@@ -25,12 +25,30 @@ class EditSection:
     fields: list[forms.BoundField] = field(default_factory=list)
     formsets: list[tuple[str, forms.BaseFormSet]] = field(default_factory=list)
     markdown: frozenset[str] = frozenset()  # names of its Markdown fields
+    changed: bool = True  # holds a change from the live version (a new object's sections all do)
 
     @property
     def has_errors(self) -> bool:
         return any(bound.errors for bound in self.fields) or any(
             formset.total_error_count() for _, formset in self.formsets
         )
+
+    @property
+    def is_open(self) -> bool:
+        """Folded unless it holds a change or an error (issue 24: the form was 10,000 px tall)."""
+        return self.changed or self.has_errors
+
+
+def changed_names(base: dict | None, snapshot: dict | None) -> set[str] | None:
+    """The fields, link lists and child-row relations a draft changes from its base; None for a new object."""
+    if not base or not snapshot:
+        return None
+    return {
+        name
+        for part in ("fields", "m2m", "children")
+        for name in set(base.get(part, {})) | set(snapshot.get(part, {}))
+        if base.get(part, {}).get(name) != snapshot.get(part, {}).get(name)
+    }
 
 
 @dataclass(frozen=True)
@@ -43,8 +61,10 @@ def markdown_fields(model: type[models.Model]) -> frozenset[str]:
     return frozenset(f.name for f in model._meta.concrete_fields if isinstance(f, MarkdownField))
 
 
-def edit_sections(form: forms.ModelForm, formsets: dict[str, forms.BaseFormSet]) -> list[EditSection]:
-    """The form's fields and child formsets grouped as the kind's form_sections say, in that order."""
+def edit_sections(form: forms.ModelForm, formsets: dict[str, forms.BaseFormSet],
+                  changed: set[str] | None = None) -> list[EditSection]:
+    """The form's fields and child formsets grouped as the kind's form_sections say, in that order; `changed`
+    (changed_names) folds the sections without a change."""
     model = form._meta.model
     markdown = markdown_fields(model)
     sections = []
@@ -57,6 +77,7 @@ def edit_sections(form: forms.ModelForm, formsets: dict[str, forms.BaseFormSet])
             fields=[form[name] for name in names],
             formsets=[(relation, formsets[relation]) for relation in spec.children if relation in formsets],
             markdown=markdown.intersection(names),
+            changed=changed is None or bool(changed.intersection([*names, *spec.children])),
         ))
     return sections
 

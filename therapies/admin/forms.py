@@ -28,8 +28,45 @@ def _json_value(value):
     return value
 
 
+# Labels in words where a field's name is jargon (issue 24: "Url").
+FORM_LABELS = {
+    "slug": "Page address (slug)",
+    "key": "Citation key",
+    "population_courses": "MS courses in the population",
+}
+# Messages for a required field left empty that say what to do, beyond "Enter the <label>".
+REQUIRED_MESSAGES = {
+    "nct_id": "Enter the trial's ClinicalTrials.gov id, like NCT01247324",
+    "number_randomised": "Enter how many people were randomised, as a number, like 1656",
+    "slug": "Enter the page address, in lower case with hyphens, like ocrelizumab",
+}
+
+
+def required_message(name: str, field: forms.Field) -> str:
+    """What to do about an empty required field, in the GOV.UK style: "Enter …", "Choose …", "Tick …"."""
+    if name in REQUIRED_MESSAGES:
+        return REQUIRED_MESSAGES[name]
+    label = str(field.label or name)
+    label = label[0].lower() + label[1:] if label[1:2].islower() else label
+    if isinstance(field.widget, forms.CheckboxSelectMultiple):
+        return f"Tick at least one of the {label}"
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return f"Choose the {label}"
+    return f"Enter the {label}"
+
+
 class DraftForm(forms.ModelForm):
     """Base for the per-model draft forms built by `draft_form_class`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.label = FORM_LABELS.get(name, field.label)
+            field.error_messages["required"] = required_message(name, field)
+        if "slug" in self.fields and self.instance.pk and self.instance.first_published_at:
+            # Once live, the page's address is fixed: links, bookmarks and search engines use it.
+            self.fields["slug"].disabled = True
+            self.fields["slug"].help_text = "Fixed: the page is live at this address."
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -67,8 +104,9 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
 class TherapyRiskRowForm(forms.Form):
     """One risk of a therapy in a draft: which risk, how often, the sourced figure and what it counts."""
 
-    risk = forms.ModelChoiceField(queryset=Risk.objects.all())
-    frequency = forms.ChoiceField(choices=[("", "---------"), *Frequency.choices])
+    risk = forms.ModelChoiceField(queryset=Risk.objects.all(), error_messages={"required": "Choose the risk"})
+    frequency = forms.ChoiceField(choices=[("", "---------"), *Frequency.choices],
+                                  error_messages={"required": "Choose how often it happens"})
     figure = forms.CharField(max_length=300, required=False)
     measure = forms.CharField(
         max_length=300,
@@ -77,7 +115,7 @@ class TherapyRiskRowForm(forms.Form):
         help_text=TherapyRisk._meta.get_field("measure").help_text,
     )
     boxed_warning = forms.BooleanField(required=False, label="Boxed warning")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -189,6 +227,7 @@ class StartChangeRequestForm(forms.Form):
     title = forms.CharField(
         max_length=200,
         help_text="For the review team, e.g. “Update ocrelizumab dosing after the 2024 label change”.",
+        error_messages={"required": "Enter a title for the change request"},
     )
     significance = forms.ChoiceField(choices=Significance.choices, initial=Significance.MINOR)
 

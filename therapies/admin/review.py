@@ -29,7 +29,7 @@ from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance
 from ..workflow import WorkflowError
 from .citations import citation_search
 from .confirm import OBJECT_STEPS, ask_object, posted_data, safety_reasons_of
-from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, edit_sections, error_summary
+from .edit_form import FORM_ERRORS_ID, MARKDOWN_HINTS, changed_names, edit_sections, error_summary
 from .forms import (
     ReasonForm,
     StartChangeRequestForm,
@@ -39,6 +39,7 @@ from .forms import (
     snapshot_from_forms,
 )
 from .kind_parts import ADMIN
+from .review_actions import change_request_action
 from .review_assistant import assistant_panel
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def _require_editor(request: HttpRequest) -> None:
 
 
 def _change_request_url(change_request: ChangeRequest) -> str:
-    return reverse("admin:therapies_changerequest_change", args=[change_request.pk])
+    return change_request.get_absolute_url()
 
 
 def _revision_diff(revision: Revision, budget: Budget):
@@ -74,7 +75,8 @@ def _revision_diff(revision: Revision, budget: Budget):
 
 def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> TemplateResponse:
     revisions = list(change_request.revisions.select_related("content_type", "edited_by"))
-    all_comments = list(change_request.comments.select_related("author").order_by("created_at"))
+    all_comments = list(change_request.comments.select_related("author", "resolved_by", "revision")
+                        .order_by("created_at"))
     replies: dict[int, list[ReviewComment]] = {}
     for note in all_comments:
         if note.parent_id:
@@ -96,11 +98,11 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
                 "revision": revision,
                 "diff": diff,
                 "fields": fields,
-                "general_comments": by_field.get((revision.pk, ""), []),
                 "model_name": revision.content_type.model,
                 "has_page": kind_for(revision.content_type.model_class()).has_page,
             }
         )
+    shown = {(entry["revision"].pk, item["change"].name) for entry in entries for item in entry["fields"]}
     audit_events = list(change_request.audit_events.select_related("actor").order_by("created_at", "pk"))
     actions = workflow.available_actions(change_request, request.user)
     refusals = {
@@ -113,7 +115,13 @@ def change_request_page(request: HttpRequest, change_request: ChangeRequest) -> 
         f"Change request #{change_request.pk}: {change_request.title}",
         change_request=change_request,
         entries=entries,
-        comments=[c for c in comments if c.revision_id is None],
+        # The Discussion shows every thread no diff row shows (general ones, and any whose field no longer
+        # differs), counts them all, and links to those that sit under their field.
+        comments=[c for c in comments if (c.revision_id, c.field_name) not in shown],
+        field_comments=[c for c in comments if (c.revision_id, c.field_name) in shown],
+        comment_count=len(all_comments),
+        open_comment_count=sum(1 for c in comments if c.is_open),
+        is_author=workflow.is_author(change_request, request.user),
         actions=actions,
         refusals=refusals,
         authors=list(change_request.authors.all()),
@@ -141,7 +149,8 @@ SEEN_ACTIONS = frozenset({"approve", "publish", "schedule"})
 def _edit_page(request, *, change_request, model, form, formsets, revision=None, version=None) -> TemplateResponse:
     verbose = model._meta.verbose_name
     title = f"Edit {revision.object_repr}" if revision else f"New {verbose}"
-    sections = edit_sections(form, formsets)
+    changed = changed_names(revision.base_snapshot, revision.snapshot) if revision and not revision.is_new else None
+    sections = edit_sections(form, formsets, changed)
     context = _admin_context(
         request,
         title,
@@ -158,8 +167,27 @@ def _edit_page(request, *, change_request, model, form, formsets, revision=None,
         model_name=model._meta.model_name,
         verbose_name=verbose,
         opts=model._meta,
+        # Saving makes the editor an author, who may then submit: the bar offers both in one step.
+        can_submit=workflow.can_edit(change_request, request.user) is None,
     )
     return TemplateResponse(request, "admin/therapies/changerequest/edit_revision.html", context)
+
+
+def _after_save(request: HttpRequest, revision: Revision, saved: str) -> HttpResponse:
+    """The one path after a draft is saved, edited or new: to its preview, on to review, or back to the change
+    request with `saved` said."""
+    if "_preview" in request.POST:
+        return _preview_redirect(request, revision)
+    change_request = revision.change_request
+    messages.success(request, saved)
+    if "_submit" in request.POST:
+        try:
+            workflow.submit(change_request=change_request, user=request.user)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(f"{_change_request_url(change_request)}#change-note-form")
+        messages.success(request, f"Change request #{change_request.pk} was submitted for review.")
+    return redirect(_change_request_url(change_request))
 
 
 def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
@@ -173,20 +201,19 @@ def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
 def _save_then_redirect(request: HttpRequest, change_request: ChangeRequest, form, formsets, *,
                         save: Callable[[dict], Revision], saved: str) -> HttpResponse | None:
     """The one save path of the edit and new pages: valid forms are saved through the workflow (`save`, given the
-    snapshot), then to the draft's preview if asked, else to the review page with `saved` ({name}: the object's
-    name). None when nothing was saved: the bound form is shown again with the reason, so nothing typed is lost."""
+    snapshot), then on by the one path after a save (`_after_save`: the preview, the review page with `saved` said,
+    or on to review; {name} in `saved` is the object's name). None when nothing was saved: the bound form is
+    shown again with the reason, so nothing typed is lost."""
     if not (form.is_valid() and all(fs.is_valid() for fs in formsets.values())):
-        messages.error(request, "The draft was not saved: please correct the errors below.")
+        # Field errors: the error summary on the page says so, once (no second banner, issue 24).
         return None
     try:
         revision = save(snapshot_from_forms(form, formsets))
     except WorkflowError as error:
+        # The bound form re-shows exactly what was submitted, so nothing typed is lost.
         messages.error(request, error.message)
         return None
-    if "_preview" in request.POST:
-        return _preview_redirect(request, revision)
-    messages.success(request, saved.format(name=revision.object_repr))
-    return redirect(_change_request_url(change_request))
+    return _after_save(request, revision, saved.format(name=revision.object_repr))
 
 
 @never_cache
@@ -414,13 +441,11 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
 
 
 def urls(admin_view) -> list:
-    from . import review_actions  # imports this module's helpers, so it loads after it
-
     """URL patterns for these views, wrapped by the admin site's login and staff check."""
     from django.urls import path
 
     return [
-        path("<int:pk>/action/<str:action>/", admin_view(review_actions.change_request_action),
+        path("<int:pk>/action/<str:action>/", admin_view(change_request_action),
              name="therapies_changerequest_action"),
         path("<int:pk>/revision/<int:revision_id>/edit/", admin_view(revision_edit),
              name="therapies_revision_edit"),

@@ -1,6 +1,7 @@
 """The buttons of the review page: submit, approve, request changes, reject, withdraw, publish, schedule,
-save the change note and comment, each a thin call into the workflow (which checks permission and state).
-Approve, publish, schedule, request changes, reject and withdraw act only once confirmed (confirm.py)."""
+save the change note, comment and resolve or reopen a comment, each a thin call into the workflow (which checks
+permission and state). Approve, publish, schedule, request changes, reject and withdraw act only once confirmed
+(confirm.py); approve and publish read the confirm page's "approve anyway" box (rule 11)."""
 
 from collections.abc import Callable, Mapping
 
@@ -14,7 +15,7 @@ from ..models import ChangeRequest
 from ..workflow import WorkflowError
 from .confirm import CHANGE_REQUEST_STEPS, ask_change_request, posted_data
 from .forms import CommentForm, form_refusal, parse_schedule_time
-from .review import _change_request_url
+from .published import published_message
 
 ACTION_LABELS = {
     "submit": "submitted for review",
@@ -37,9 +38,14 @@ def _full_review(data) -> bool:
     return data.get("full_review") == "1"
 
 
+def _approve_anyway(data) -> bool:
+    """The reviewer ticked "approve anyway" over the open comments the confirm page listed (rule 11)."""
+    return data.get("approve_anyway") == "1"
+
+
 def _approve(user, change_request: ChangeRequest, data) -> None:
     workflow.approve(change_request=change_request, user=user, significance=data.get("significance") or None,
-                     seen=_seen(data))
+                     seen=_seen(data), approve_anyway=_approve_anyway(data))
 
 
 # Actions that end with "Change request #n was <label>." on the review page; each reads the posted data, or for
@@ -53,7 +59,8 @@ STATE_ACTIONS: dict[str, Callable[[object, ChangeRequest, Mapping], object]] = {
     "reject": lambda user, cr, data: workflow.reject(change_request=cr, user=user, reason=data.get("text", "")),
     "withdraw": lambda user, cr, data: workflow.withdraw(change_request=cr, user=user, reason=data.get("text", "")),
     "publish": lambda user, cr, data: workflow.publish(
-        change_request=cr, user=user, seen=_seen(data), full_review=_full_review(data)
+        change_request=cr, user=user, seen=_seen(data), full_review=_full_review(data),
+        approve_anyway=_approve_anyway(data),
     ),
     "unschedule": lambda user, cr, data: workflow.unschedule(change_request=cr, user=user),
 }
@@ -62,22 +69,26 @@ STATE_ACTIONS: dict[str, Callable[[object, ChangeRequest, Mapping], object]] = {
 @require_POST
 def change_request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest, pk=pk)
-    url = _change_request_url(change_request)
+    url = change_request.get_absolute_url()
     try:
         if action in CHANGE_REQUEST_STEPS and "confirm" not in request.POST:
             return ask_change_request(request, change_request, action)  # nothing is done until confirmed (issue 14)
         data = posted_data(request, change_request, action) if action in CHANGE_REQUEST_STEPS else request.POST
+        if action in CHANGE_REQUEST_STEPS:
+            # The confirm page's own box, ticked on that page, not carried from the first form.
+            data = {**data, "approve_anyway": request.POST.get("approve_anyway", "")}
         if action == "schedule":
             _schedule(request, change_request, data)
         elif action == "save_note":
             _save_change_note(request, change_request)
-        elif action == "comment":
-            _post_comment(request, change_request)
-            messages.success(request, "Your comment was added.")
-            url += "#comments"
+        elif action in COMMENT_ACTIONS:
+            # Back to the comment itself, under its field or in the discussion (it used to land elsewhere).
+            url += f"#comment-{COMMENT_ACTIONS[action](request, change_request)}"
         elif action in STATE_ACTIONS:
             STATE_ACTIONS[action](request.user, change_request, data)
             messages.success(request, f"Change request #{change_request.pk} was {ACTION_LABELS[action]}.")
+            if action == "publish":
+                published_message(request, change_request)
         else:
             raise Http404("No such action.")
     except WorkflowError as error:
@@ -94,7 +105,8 @@ def _schedule(request: HttpRequest, change_request: ChangeRequest, data: Mapping
     if error:
         raise WorkflowError(error)
     change_request = workflow.schedule(change_request=change_request, user=request.user, publish_at=when,
-                                       seen=_seen(data), full_review=_full_review(data))
+                                       seen=_seen(data), full_review=_full_review(data),
+                                       approve_anyway=_approve_anyway(data))
     messages.success(
         request,
         f"Change request #{change_request.pk} will go live at {workflow.format_when(change_request.publish_at)}.",
@@ -108,7 +120,7 @@ def _save_change_note(request: HttpRequest, change_request: ChangeRequest) -> No
     messages.success(request, "The change note was saved.")
 
 
-def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
+def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> int:
     form = CommentForm(request.POST)
     if not form.is_valid():
         raise WorkflowError(form_refusal(form))  # empty, too long, or holding a NUL: say which
@@ -118,7 +130,7 @@ def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
     parent = None
     if form.cleaned_data["parent"]:
         parent = change_request.comments.filter(pk=form.cleaned_data["parent"]).first()
-    workflow.comment(
+    note = workflow.comment(
         change_request=change_request,
         user=request.user,
         body=form.cleaned_data["body"],
@@ -126,3 +138,33 @@ def _post_comment(request: HttpRequest, change_request: ChangeRequest) -> None:
         field_name=form.cleaned_data["field_name"] or "",
         parent=parent,
     )
+    messages.success(request, "Your comment was added.")
+    return note.pk
+
+
+def _thread(request: HttpRequest, change_request: ChangeRequest):
+    note = change_request.comments.filter(pk=request.POST.get("comment", "")).first() if request.POST.get(
+        "comment", "").isdigit() else None
+    if note is None:
+        raise WorkflowError("That comment is not part of this change request.")
+    return note
+
+
+def _resolve(request: HttpRequest, change_request: ChangeRequest) -> int:
+    note = workflow.resolve_comment(note=_thread(request, change_request), user=request.user)
+    messages.success(request, "The comment was marked resolved.")
+    return note.pk
+
+
+def _reopen(request: HttpRequest, change_request: ChangeRequest) -> int:
+    note = workflow.reopen_comment(note=_thread(request, change_request), user=request.user)
+    messages.success(request, "The comment was reopened.")
+    return note.pk
+
+
+# Comment actions: each returns the comment the page should land on.
+COMMENT_ACTIONS: dict[str, Callable[[HttpRequest, ChangeRequest], int]] = {
+    "comment": _post_comment,
+    "resolve_comment": _resolve,
+    "reopen_comment": _reopen,
+}

@@ -205,7 +205,7 @@ class Reference(PublishState):
     nct_id = models.CharField(
         "ClinicalTrials.gov id", max_length=11, blank=True, validators=[validate_nct_id]
     )
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField("Web address", max_length=500, blank=True)
 
     objects = ReferenceManager()
 

@@ -230,6 +230,11 @@ class ReviewComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = BoundedTextField(max_length=limits.COMMENT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Resolution, as in Wagtail's comments: a thread is open until someone resolves it; reopening clears both.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
@@ -237,12 +242,19 @@ class ReviewComment(models.Model):
     def __str__(self) -> str:
         return f"Comment by {self.author} on #{self.change_request_id}"
 
+    @property
+    def is_open(self) -> bool:
+        """A thread (a comment without a parent) still waiting to be resolved."""
+        return self.parent_id is None and self.resolved_at is None
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", "Created change request"
     EDIT = "edit", "Edited draft"
     SUBMIT = "submit", "Submitted for review"
     COMMENT = "comment", "Commented"
+    RESOLVE_COMMENT = "resolve_comment", "Resolved a comment"
+    REOPEN_COMMENT = "reopen_comment", "Reopened a comment"
     APPROVE = "approve", "Approved"
     REQUEST_CHANGES = "request_changes", "Requested changes"
     REJECT = "reject", "Rejected"

@@ -12,12 +12,13 @@ Views, admin actions, management commands and tests all call these; no rule live
       └─changes_requested◀┘  └─reject─▶ rejected
     draft|changes_requested ──withdraw──▶ withdrawn
 
-One module per concern: permissions (who may do what), drafting, review, publishing, scheduling,
+One module per concern: permissions (who may do what), drafting, review, comments, publishing, scheduling,
 seen (rule 9: an approval is for what the reviewer saw), audit, locks (one open change request per
 object, and rule 5), errors. Callers import the package:
 `workflow.publish(change_request=…, user=…)`.
 """
 
+from .comments import comment, open_comments, reopen_comment, resolve_comment
 from .drafting import (
     add_object,
     create_object,
@@ -55,7 +56,6 @@ from .review import (
     NEEDS_CHANGES_COMMENT,
     NEEDS_REJECT_REASON,
     approve,
-    comment,
     reject,
     request_changes,
     submit,
@@ -119,12 +119,15 @@ __all__ = [
     "is_editor",
     "is_reviewer",
     "model_for",
+    "open_comments",
     "open_change_request_for",
     "publish",
     "publish_due",
     "reject",
     "remove_object",
+    "reopen_comment",
     "request_changes",
+    "resolve_comment",
     "revert",
     "review_digest",
     "roles",

@@ -121,9 +121,17 @@ def can_publish(change_request: ChangeRequest, user) -> str | None:
     return _can_release(change_request, user, verb="publish", done="published")
 
 
+# Rule 11: nothing more is said on a change request that has ended.
+CLOSED_TO_COMMENTS = frozenset({State.WITHDRAWN, State.REJECTED, State.PUBLISHED})
+
+
 def can_comment(change_request: ChangeRequest, user) -> str | None:
+    """Comment, reply, resolve or reopen: editors and reviewers, while the change request is open (rule 11)."""
     if not is_editor(user):
         return "Only medical editors and reviewers can comment."
+    if change_request.state in CLOSED_TO_COMMENTS:
+        return (f"This change request is {change_request.get_state_display().lower()}: it takes no more comments. "
+                "Start a new change request to take the discussion further.")
     return None
 
 

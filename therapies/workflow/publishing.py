@@ -20,6 +20,7 @@ from ..models import (
     limits,
 )
 from .audit import announce, record
+from .comments import require_comments_settled
 from .errors import (
     PublishConflict,
     WorkflowError,
@@ -100,17 +101,20 @@ def _check_link(change_request: ChangeRequest, obj: models.Model, linked_model: 
 
 
 def publish(
-    *, change_request: ChangeRequest, user, seen: str | None = None, full_review: bool = False
+    *, change_request: ChangeRequest, user, seen: str | None = None, full_review: bool = False,
+    approve_anyway: bool = False,
 ) -> ChangeRequest:
     """Apply every revision of an approved change request in one transaction, or none (rule 3).
 
     `seen`: the digest the reviewer's page showed (rule 9). `full_review`: the reviewer ticked that every
     page in it was reviewed in full against its sources, which moves "Last reviewed" (rule 6).
+    `approve_anyway`: the reviewer ticked that the open comments need not hold it up (rule 11).
     """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_publish(change_request, user))
         require_seen(change_request, seen)
+        require_comments_settled(change_request, approve_anyway)
         publish_approved(change_request, user, full_review=full_review)
     return change_request
 

@@ -1,4 +1,4 @@
-"""Review: submit, comment, approve (four eyes, rule 2), request changes, reject, withdraw."""
+"""Review: submit, approve (four eyes, rule 2), request changes, reject, withdraw."""
 
 
 from django.db import transaction
@@ -9,17 +9,16 @@ from ..models import (
     AuditAction,
     ChangeRequest,
     ReviewComment,
-    Revision,
     State,
     limits,
 )
 from .audit import record
+from .comments import require_comments_settled
 from .drafting import delete_unpublished
 from .errors import WorkflowError, clean_text, require, valid_significance
 from .locks import locked_change_request, model_for, release_locks
 from .permissions import (
     can_approve,
-    can_comment,
     can_reject,
     can_request_changes,
     can_submit,
@@ -51,53 +50,20 @@ def submit(*, change_request: ChangeRequest, user, change_note: str | None = Non
     return change_request
 
 
-def comment(
-    *,
-    change_request: ChangeRequest,
-    user,
-    body: str,
-    revision: Revision | None = None,
-    field_name: str = "",
-    parent: ReviewComment | None = None,
-) -> ReviewComment:
-    require(can_comment(change_request, user))
-    body = clean_text(body, limit=limits.COMMENT, what="The comment")
-    if not body:
-        raise WorkflowError("The comment is empty.")
-    if revision is not None and revision.change_request_id != change_request.pk:
-        raise WorkflowError("That revision belongs to another change request.")
-    if parent is not None:
-        if parent.change_request_id != change_request.pk:
-            raise WorkflowError("That comment belongs to another change request.")
-        # Replies nest one level and stay attached to the field the discussion is about.
-        parent = parent.parent or parent
-        revision, field_name = parent.revision, parent.field_name
-    with transaction.atomic():
-        note = ReviewComment.objects.create(
-            change_request=change_request,
-            revision=revision,
-            field_name=field_name,
-            parent=parent,
-            author=user,
-            body=body,
-        )
-        record(user, AuditAction.COMMENT, change_request=change_request,
-               details={"comment": note.pk, "field": field_name})
-        notifications.on_commit(notifications.COMMENTED, change_request, actor=user, extra={"comment": note})
-    return note
-
-
 def approve(
-    *, change_request: ChangeRequest, user, significance: str | None = None, seen: str | None = None
+    *, change_request: ChangeRequest, user, significance: str | None = None, seen: str | None = None,
+    approve_anyway: bool = False,
 ) -> ChangeRequest:
     """Approve a change request in review (four eyes, rule 2) for exactly what the reviewer saw (rule 9).
 
     `seen` is the digest the review page showed (seen.review_digest); a change since then is refused.
+    `approve_anyway`: the reviewer ticked that the open comments need not hold it up (rule 11).
     """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_approve(change_request, user))
         digest = require_seen(change_request, seen)
+        require_comments_settled(change_request, approve_anyway)
         if significance:
             change_request.significance = valid_significance(significance)
         change_request.state = State.APPROVED

@@ -21,6 +21,7 @@ from ..models import (
     limits,
 )
 from .audit import announce, record
+from .comments import require_comments_settled
 from .errors import WorkflowError, clean_text, require
 from .locks import locked_change_request
 from .permissions import (
@@ -72,17 +73,19 @@ def future_time(when: datetime.datetime | None, purpose: str) -> datetime.dateti
 
 def schedule(
     *, change_request: ChangeRequest, user, publish_at: datetime.datetime, seen: str | None = None,
-    full_review: bool = False,
+    full_review: bool = False, approve_anyway: bool = False,
 ) -> ChangeRequest:
     """Approve an approved change to go live at `publish_at`, or move it to a new time.
 
-    Scheduling is publishing at a set time: `seen` and `full_review` mean what they mean for publish().
+    Scheduling is publishing at a set time: `seen`, `full_review` and `approve_anyway` (rule 11) mean what they
+    mean for publish(); the scheduled run itself asks no more (the scheduler answered for the comments).
     """
     with transaction.atomic():
         change_request = locked_change_request(change_request)
         require(can_schedule(change_request, user))
         publish_at = future_time(publish_at, "for the change to go live")
         require_seen(change_request, seen)
+        require_comments_settled(change_request, approve_anyway)
         previous = change_request.publish_at
         # A new schedule replaces the old one and any failure of it, and is carried out in this user's name.
         cleared = change_request.clear_schedule()

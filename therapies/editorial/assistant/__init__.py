@@ -9,14 +9,27 @@ refuse a change live in the workflow. One module per family of checks:
 - identifiers.py: ClinicalTrials.gov id format and uniqueness, DOI and PubMed id formats, non-https addresses;
 - frequency.py: a CIOMS category its own figure contradicts, a figure without a measure;
 - safety_words.py: death, fatal, boxed warning, contraindicated, pregnancy in a change not marked safety;
-- sections.py: a page missing one of its required sections.
+- sections.py: a page missing one of its required sections;
+- stored_figures.py: numbers checked against the object's stored figures (unmatched, or a contradiction);
+- row_readability.py: reading grade of child rows' patient-facing text (a risk row's notes and measure);
+- local_wording.py: country-specific wording (999/911/112, "GP", "A&E").
 """
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
 from ...models import ChangeRequest, Revision
-from . import frequency, identifiers, readability, safety_words, sections, unsourced_numbers
+from . import (
+    frequency,
+    identifiers,
+    local_wording,
+    readability,
+    row_readability,
+    safety_words,
+    sections,
+    stored_figures,
+    unsourced_numbers,
+)
 from .proposal import Finding, Proposal, revision_anchor
 
 __all__ = ["CHECKS", "Finding", "Proposal", "proposal_of", "review_findings", "revision_anchor"]
@@ -30,6 +43,9 @@ CHECKS: tuple[Callable[[Proposal], Iterator[Finding]], ...] = (
     unsourced_numbers.check,
     safety_words.check,
     readability.check,
+    stored_figures.check,
+    row_readability.check,
+    local_wording.check,
 )
 
 

@@ -29,6 +29,9 @@ LABELS = {
     "numbers": "Number without a source",
     "safety": "Safety words",
     "readability": "Readability",
+    "data": "Number against the data",
+    "contradiction": "Contradicts the data",
+    "local": "Country-specific wording",
     "unavailable": "Check not run",
 }
 

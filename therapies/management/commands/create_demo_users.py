@@ -44,4 +44,4 @@ class Command(BaseCommand):
         for username, first, last, group, is_superuser in DEMO_USERS:
             role = group or ("site administrator (no editorial role)" if is_superuser else "")
             self.stdout.write(f"  {username:<10} {first + ' ' + last:<20} {role}")
-        self.stdout.write("Log in at http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"Log in at {settings.SITE_URL}/admin/")

@@ -35,10 +35,10 @@ def slug_in_path(example: str, what: str = "slug") -> Any:
 
 
 # A malformed filter is refused with a message rather than silently matching nothing.
-THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100, description="A therapy's slug.",
-                       example="ocrelizumab")
-COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code.", example="PPMS")
-NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id.", example="NCT01247324")
+THERAPY_FILTER = Query(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100,
+                       description="A therapy's slug, for example ocrelizumab.")
+COURSE_FILTER = Query(None, pattern=r"^[A-Z]{2,8}$", description="An MS course code, for example PPMS or RRMS.")
+NCT_FILTER = Query(None, pattern=r"^NCT\d{8}$", description="A ClinicalTrials.gov id, for example NCT01247324.")
 
 
 def live_or_404(queryset: QuerySet, kind: str, **lookup: str) -> Model:
