@@ -160,3 +160,20 @@ def test_the_emails_and_the_workflow_agree_on_who_is_a_medical_reviewer(
     assert {user.username for user in everyone if workflow.is_reviewer(user)} == {"reviewer", "both", "direct"}
     assert set(reviewers().values_list("username", flat=True)) == {"reviewer", "both", "direct"}
     assert list(reviewers()) == list(users_with(REVIEW))
+
+
+# --- A live page's address is fixed (issue 24: the slug read-only once live, held by the workflow too) ---------------
+
+
+def test_the_workflow_refuses_to_change_a_live_pages_slug(editor):
+    with pytest.raises(workflow.WorkflowError, match="page address \\(slug\\) “ocrelizumab” is fixed"):
+        draft_change(editor, slug="renamed")
+    assert Therapy.objects.get(pk=Therapy.objects.get(slug="ocrelizumab").pk).slug == "ocrelizumab"
+    assert not ChangeRequest.objects.filter(revisions__snapshot__fields__slug="renamed").exists()
+
+
+def test_a_never_published_objects_slug_may_still_change(editor):
+    risk = Risk.objects.get(slug="pml")
+    Risk.objects.filter(pk=risk.pk).update(first_published_at=None)
+    _, revision = draft_change(editor, Risk.objects.get(pk=risk.pk), slug="pml-renamed")
+    assert revision.snapshot["fields"]["slug"] == "pml-renamed"
