@@ -11,3 +11,7 @@ from django.dispatch import Signal
 # keys (the page keys the change touches, models/page_keys.py: the page cache invalidates exactly those),
 # purges (the front-cache purges queued for them in the change's transaction, editorial/frontend_cache.py)
 content_published = Signal()
+
+# sender: None; kwargs: emails (OutboundEmail rows just committed by a part of the site that may not import the
+# mail sender: the public site's alert confirmations). notifications.deliver_queued sends them.
+emails_queued = Signal()

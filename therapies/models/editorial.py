@@ -376,6 +376,13 @@ class OutboundEmail(OutboxRow):
     change_request = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
     )
+    # Extra mail headers (an alert's List-Unsubscribe, RFC 8058), and when a failed email may be tried again.
+    headers = models.JSONField(default=dict, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # An alert to a reader (models/alerts.py): deleted with the address when the reader leaves.
+    alert_subscriber = models.ForeignKey(
+        "therapies.AlertSubscriber", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
