@@ -181,7 +181,7 @@ def test_unpublish_confirmed_takes_the_page_off_with_its_reason_and_significance
     client.post(unpublish_url(therapy), {"confirm": token})
     assert not Therapy.objects.get(pk=therapy.pk).live
     event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH)
-    assert event.details == {"reason": "Licence suspended.", "significance": "safety", "public": True}
+    assert event.details == {"reason": "Licence suspended.", "significance": "safety"}
 
 
 def test_a_forged_unpublish_is_refused(client, reviewer, editor):

@@ -3,8 +3,10 @@ each content page's own history of published changes and reviews."""
 
 import datetime
 import xml.etree.ElementTree as ET
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.models import AuditAction, AuditEvent, ChangeRequest, Revision, Risk, State, Therapy
+from therapies.models import (
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    PublicChange,
+    PublicEvent,
+    Revision,
+    Risk,
+    State,
+    Therapy,
+)
 
 from .workflow_helpers import approved_change, submitted_change
 
@@ -32,7 +44,17 @@ def published(author, obj, *, note: str, significance: str = "minor", days_ago: 
         change_request=change_request, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
         object_repr=str(obj), snapshot={}, edited_by=author, published_at=when,
     )
+    public_row(change_request, obj)
     return change_request
+
+
+def public_row(change_request: ChangeRequest, obj) -> PublicChange:
+    """The public record's row for one page of a published change request, as the workflow writes it."""
+    return PublicChange.objects.create(
+        kind=PublicEvent.PUBLISH, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        object_repr=str(obj), significance=change_request.significance, note=change_request.change_note,
+        at=change_request.published_at, change_request=change_request,
+    )
 
 
 def text(response) -> str:
@@ -90,6 +112,7 @@ def test_only_live_pages_of_a_change_are_linked(client, editor):
     pml = Risk.objects.get(slug="pml")
     Revision.objects.create(change_request=change_request, content_type=ContentType.objects.get_for_model(Risk),
                             object_id=pml.pk, object_repr="PML", snapshot={}, edited_by=editor)
+    public_row(change_request, pml)
     Risk.objects.filter(pk=pml.pk).update(live=False)
     html = text(client.get("/updates/"))
     assert "Two pages changed." in html and "/therapies/ocrelizumab/" in html and "/risks/pml/" not in html
@@ -154,12 +177,11 @@ def test_an_empty_log_says_so(client):
     assert "No changes have been published through review yet." in text(client.get("/updates/"))
 
 
-def unpublished_event(reviewer, obj, *, reason: str, significance: str = "major", public: bool = True) -> AuditEvent:
-    """An unpublish as the workflow records it (fast, for lists); public=False is one recorded before issue 14."""
-    details = {"reason": reason, **({"significance": significance, "public": True} if public else {})}
-    return AuditEvent.objects.create(actor=reviewer, action=AuditAction.UNPUBLISH, object_repr=str(obj),
-                                     content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-                                     details=details)
+def unpublished_event(reviewer, obj, *, reason: str, significance: str = "major") -> PublicChange:
+    """An unpublish as the workflow records it in the public record (fast, for lists)."""
+    return PublicChange.objects.create(kind=PublicEvent.UNPUBLISH, object_repr=str(obj), note=reason,
+                                       content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                                       significance=significance, at=timezone.now())
 
 
 @pytest.mark.parametrize("size", [3, 30])
@@ -183,7 +205,7 @@ def test_an_unpublished_page_is_listed_with_its_reason_and_not_linked(client, ed
         workflow.unpublish(obj=Therapy.objects.get(slug="cladribine"), user=reviewer,
                            reason="The maker withdrew the product.", significance="safety")
     html = text(client.get("/updates/"))
-    event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH)
+    event = PublicChange.objects.get(kind=PublicEvent.UNPUBLISH)
     entry = html[html.index(f'id="unpublished-{event.pk}"'):]
     entry = entry[:entry.index("</li>")]
     assert "Page taken off the site: <strong>Cladribine</strong>" in entry
@@ -206,9 +228,33 @@ def test_a_scheduled_unpublish_is_listed_with_its_reason(client, reviewer):
 
 
 def test_an_unpublish_recorded_before_its_reason_was_public_is_not_listed(client, reviewer):
-    unpublished_event(reviewer, Therapy.objects.get(slug="cladribine"), reason="Internal: legal asked.", public=False)
+    """The data migration carries only unpublishes recorded with a public reason into the public record."""
+    fill_public_record = import_module("therapies.migrations.0020_public_record").fill_public_record
+    cladribine, fingolimod = Therapy.objects.get(slug="cladribine"), Therapy.objects.get(slug="fingolimod")
+    for obj, details in ((cladribine, {"reason": "Internal: legal asked."}),
+                         (fingolimod, {"reason": "Withdrawn.", "significance": "safety", "public": True})):
+        AuditEvent.objects.create(actor=reviewer, action=AuditAction.UNPUBLISH, object_repr=str(obj),
+                                  content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                                  details=details)
+    fill_public_record(django_apps, None)
     html = text(client.get("/updates/"))
-    assert "Internal: legal asked." not in html and "0 updates" in html
+    assert "Internal: legal asked." not in html and "Withdrawn." in html and "1 update" in html
+    row = PublicChange.objects.get()
+    assert (row.kind, row.object_id, row.significance, row.note) == ("unpublish", fingolimod.pk, "safety", "Withdrawn.")
+
+
+def test_the_data_migration_carries_published_changes_and_reviews(client, editor, reviewer):
+    fill_public_record = import_module("therapies.migrations.0020_public_record").fill_public_record
+    change_request = published(editor, Therapy.objects.get(slug="ocrelizumab"), note="Old change.", days_ago=9)
+    workflow.confirm_reviewed(obj=Therapy.objects.get(slug="ocrelizumab"), user=reviewer, note="Checked.")
+    PublicChange.objects.all().delete()
+    fill_public_record(django_apps, None)
+    publish, confirm = PublicChange.objects.in_order()
+    assert (publish.kind, publish.change_request, publish.note, publish.at) == (
+        "publish", change_request, "Old change.", change_request.published_at)
+    assert (confirm.kind, confirm.note) == ("confirm", "")
+    html = text(client.get("/therapies/ocrelizumab/"))
+    assert "Old change." in html and "no changes needed" in html
 
 
 def test_an_unpublish_shows_on_a_cached_updates_page_at_once(client, reviewer, settings,

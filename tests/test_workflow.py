@@ -347,7 +347,7 @@ def test_unpublish_takes_an_object_off_the_site(reviewer):
     assert not therapy.live
     assert not Therapy.objects.live().filter(slug="fingolimod").exists()
     event = AuditEvent.objects.get(action=AuditAction.UNPUBLISH)
-    assert event.details == {"reason": "Under review", "significance": "major", "public": True}
+    assert event.details == {"reason": "Under review", "significance": "major"}
     assert event.actor == reviewer
 
 

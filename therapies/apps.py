@@ -16,7 +16,7 @@ class TherapiesConfig(AppConfig):
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")
         from .editorial import alerts, notifications
 
-        signals.content_published.connect(alerts.on_content_published, dispatch_uid="safety-alerts")
+        signals.public_changes_recorded.connect(alerts.on_public_changes, dispatch_uid="safety-alerts")
         signals.emails_queued.connect(notifications.deliver_queued, dispatch_uid="deliver-queued-email")
         from .workflow import accounts
 

@@ -1,8 +1,9 @@
 """Safety alerts, the sending side (issue 26): from a published change to one email per subscriber.
 
-1. A publish or unpublish, once committed, records one AlertEvent (`record_change`): the therapies it touches,
-   its significance, its public note, its date and its pages. Called from the publish hook
-   (`on_content_published`, connected in apps.py): the one place that reads what was published.
+1. A publish or unpublish, once committed, records one AlertEvent (`record_change`) from its rows of the public
+   record (models/public_record.py): the therapies it touches, its significance, its public note, its date and
+   its pages. Called from the public record's hook (`on_public_changes`, connected in apps.py to
+   signals.public_changes_recorded): the one place that reads what was published.
 2. `queue_events` (manage.py send_alerts, cron) turns each event into messages, QUEUE_CHUNK subscribers at a
    time: one OutboundEmail per subscriber who wants it now, one AlertDigestEntry per weekly subscriber. The
    event's `queued_through` cursor moves in the same transaction as its chunk, and the event row is held
@@ -33,9 +34,9 @@ from ..models import (
     AlertLevel,
     AlertSubscriber,
     AlertSubscription,
-    AuditAction,
-    AuditEvent,
     OutboundEmail,
+    PublicChange,
+    PublicEvent,
     Risk,
     Significance,
     Therapy,
@@ -94,38 +95,40 @@ def _pages(objects: Iterable[models.Model]) -> list[dict]:
 
 
 def record_change(*, objects: list[models.Model], action: str, significance: str, note: str,
-                  occurred_at: datetime.datetime, change_request=None) -> AlertEvent | None:
+                  occurred_at: datetime.datetime, change_request=None,
+                  public_change: PublicChange | None = None) -> AlertEvent | None:
     """Record one public change for alerting, unless nobody could want it (no confirmed subscriber at all)."""
     if not AlertSubscriber.objects.filter(confirmed_at__isnull=False).exists():
         return None
     return AlertEvent.objects.create(
         action=action, significance=significance, note=note, occurred_at=occurred_at,
         therapy_ids=therapies_touched(objects), pages=_pages(objects), change_request=change_request,
+        public_change=public_change,
     )
 
 
-def on_content_published(sender, *, objects: list[models.Model], action: str, **kwargs) -> None:
-    """Receiver of signals.content_published (after the commit): record the alert for a publish or unpublish.
+def on_public_changes(sender, *, changes: list[PublicChange], **kwargs) -> None:
+    """Receiver of signals.public_changes_recorded (after the commit): one alert per public change.
 
-    The change note and significance are read from the change request the pages now show (a publish) or from
-    the public unpublish entry (its reason): the public record. "Confirm still accurate" changes no content
-    and alerts nobody.
+    The pages of one published change request share its note, so they make one alert; each page taken off
+    the site makes its own. A "still accurate" confirmation changes no content and alerts nobody.
     """
-    objects = list(objects)
-    if action == "publish" and objects:
-        change_request = objects[0].live_revision.change_request
-        record_change(objects=objects, action=action, significance=change_request.significance,
-                      note=change_request.change_note, occurred_at=change_request.published_at,
-                      change_request=change_request)
-    elif action == "unpublish" and objects:
-        for obj in objects:
-            entry = AuditEvent.objects.filter(
-                action=AuditAction.UNPUBLISH, details__public=True, object_id=obj.pk,
-                content_type__model=obj._meta.model_name, content_type__app_label=obj._meta.app_label,
-            ).order_by("-pk").first()
-            if entry is not None:
-                record_change(objects=[obj], action=action, significance=entry.details.get("significance", ""),
-                              note=entry.details.get("reason", ""), occurred_at=entry.created_at)
+    events: dict[tuple, list[PublicChange]] = {}
+    for change in changes:
+        if change.kind == PublicEvent.CONFIRM:
+            continue
+        key = (change.kind, change.change_request_id) if change.change_request_id else (change.kind, change.pk)
+        events.setdefault(key, []).append(change)
+    for rows in events.values():
+        first = rows[0]
+        record_change(objects=[obj for row in rows if (obj := _page_of(row)) is not None], action=first.kind,
+                      significance=first.significance, note=first.note, occurred_at=first.at,
+                      change_request=first.change_request, public_change=first)
+
+
+def _page_of(change: PublicChange) -> models.Model | None:
+    model = change.content_type.model_class()
+    return model._default_manager.filter(pk=change.object_id).first() if model is not None else None
 
 
 def _context(event: AlertEvent) -> dict:
@@ -159,6 +162,8 @@ def _queue_chunk(event_pk: int) -> int | None:
             pk=event_pk, queued_at__isnull=True).first()
         if event is None:
             return None
+        if event.public_change_id:  # a reviewer may have corrected the public wording since
+            event.note = PublicChange.objects.values_list("note", flat=True).get(pk=event.public_change_id)
         chunk = list(subscribers_for(event.therapy_ids, event.significance)
                      .filter(pk__gt=event.queued_through, confirmed_at__lte=event.created_at)
                      .only("pk", "email", "frequency").order_by("pk")[:QUEUE_CHUNK])

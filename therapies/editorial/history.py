@@ -1,13 +1,12 @@
-"""Reads of the published record: a page's public change history (published changes and reviews)."""
+"""Reads of the published record: a page's published revisions (admin) and its public history (the public record)."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, Value
 
-from ..models import AuditAction, AuditEvent, Revision, State
+from ..models import PublicChange, PublicEvent, Revision, State
 
 
 def published_history(obj: models.Model) -> list[Revision]:
@@ -32,31 +31,20 @@ class HistoryEntry:
     kind: str  # "published" or "reviewed"
     note: str = ""
     significance: str = ""
+    corrected_at: datetime.datetime | None = None
+
+
+HISTORY_KINDS = {PublicEvent.PUBLISH: "published", PublicEvent.CONFIRM: "reviewed"}
 
 
 def page_history(obj: models.Model) -> list[HistoryEntry]:
-    """A public page's history, newest first: its published changes and its "still accurate" reviews.
-
-    One query whatever the length of the history, reading only the dates and notes (not the revisions'
-    snapshots, which are most of their size).
+    """A public page's history, newest first, from the public record (models.PublicChange): its published changes
+    and its "still accurate" reviews, each note as last corrected. One query whatever the length of the history.
     """
-    content_type = ContentType.objects.get_for_model(obj)
-    text = models.CharField()
-    published = (
-        Revision.objects.filter(
-            content_type=content_type, object_id=obj.pk, published_at__isnull=False,
-            change_request__state=State.PUBLISHED,
-        )
-        .annotate(entry_kind=Value("published", output_field=text), entry_note=F("change_request__change_note"),
-                  entry_significance=F("change_request__significance"))
-        .values_list("published_at", "entry_kind", "entry_note", "entry_significance")
+    rows = PublicChange.objects.of(obj).filter(kind__in=list(HISTORY_KINDS)).values_list(
+        "at", "kind", "note", "significance", "corrected_at"
     )
-    reviewed = (
-        AuditEvent.objects.filter(content_type=content_type, object_id=obj.pk, action=AuditAction.CONFIRM_REVIEWED)
-        .annotate(entry_kind=Value("reviewed", output_field=text), entry_note=Value("", output_field=text),
-                  entry_significance=Value("", output_field=text))
-        .values_list("created_at", "entry_kind", "entry_note", "entry_significance")
-    )
-    entries = [HistoryEntry(*row) for row in published.order_by().union(reviewed.order_by(), all=True)]
+    entries = [HistoryEntry(at, HISTORY_KINDS[kind], note, significance, corrected)
+               for at, kind, note, significance, corrected in rows]
     # Newest first; a change published at the same moment as a review comes first.
     return sorted(entries, key=lambda entry: (entry.when, entry.kind == "published"), reverse=True)

@@ -12,6 +12,11 @@ from django.dispatch import Signal
 # purges (the front-cache purges queued for them in the change's transaction, editorial/frontend_cache.py)
 content_published = Signal()
 
+# sender: the workflow module; kwargs: changes (list of models.PublicChange rows just recorded, oldest first).
+# Sent once the transaction that recorded them has committed (workflow/public_record.py): a publish, an
+# unpublish (now or as scheduled) or a "still accurate" confirmation. Not sent for a correction of wording.
+public_changes_recorded = Signal()
+
 # sender: None; kwargs: emails (OutboundEmail rows just committed by a part of the site that may not import the
 # mail sender: the public site's alert confirmations). notifications.deliver_queued sends them.
 emails_queued = Signal()

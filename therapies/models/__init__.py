@@ -61,6 +61,7 @@ from .kinds import (  # noqa: F401
     page_kinds,
 )
 from .outcomes import OutcomeKind, TrialOutcome, outcome_errors  # noqa: F401
+from .public_record import PublicChange, PublicEvent  # noqa: F401
 from .querysets import live_q  # noqa: F401
 from .texts import EditorialPlace, EditorialText  # noqa: F401
 from .vocabulary import (  # noqa: F401

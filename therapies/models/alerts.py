@@ -11,6 +11,7 @@ from django.db import models
 from . import limits
 from .content import Therapy
 from .editorial import ChangeRequest
+from .public_record import PublicChange
 
 UNCONFIRMED_DAYS = 7
 
@@ -80,6 +81,10 @@ class AlertEvent(models.Model):
     pages = models.JSONField(default=list, help_text='[{"name": …, "path": …}] the pages, as readers saw them.')
     change_request = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="alert_events"
+    )
+    public_change = models.ForeignKey(
+        PublicChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Its row in the public record (the first page's): a corrected note is read from there.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_through = models.BigIntegerField(default=0)

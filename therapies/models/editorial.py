@@ -257,6 +257,7 @@ class AuditAction(models.TextChoices):
     SCHEDULE_UNPUBLISH = "schedule_unpublish", "Scheduled unpublishing"
     UNSCHEDULE_UNPUBLISH = "unschedule_unpublish", "Cancelled scheduled unpublishing"
     RE_REVIEW = "re_review", "Sent back for re-review: a source it cites changed"
+    CORRECT_PUBLIC = "correct_public", "Corrected the public wording of a change"
     # Roles (workflow/accounts.py): who can draft, review and publish is part of the record too.
     USER_CREATE = "user_create", "Created a user"
     USER_FLAGS = "user_flags", "Changed a user's staff, superuser or active status"

@@ -1,127 +1,122 @@
-"""The public change log: /updates/ (and the Atom feed in feeds.py).
+"""The public change log: /updates/ (and the Atom feed in feeds.py, the API's changes in api/views.py).
 
 It lists, newest first, published change requests, each with its public change note and links to the pages it
 changed that are live now, and pages taken off the site, each with the reviewer's public reason (issue 14: the
 page promises every change, and an unpublish is one). A change whose pages have all since been taken off the site
 is not listed: the log never points readers at unpublished content; the unpublish entry names the page, unlinked.
-Unpublishes recorded before their reason was declared public (audit details without "public") are not shown.
+
+Everything here is read from the public record (models.PublicChange, issue 21), never from the audit log. A note
+or reason a reviewer has corrected since shows the corrected wording, marked with the date of the correction.
 """
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value
-from django.db.models.fields.json import KT
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..models import AuditAction, AuditEvent, ChangeRequest, Revision, Significance, page_kinds
+from ..models import PublicChange, PublicEvent, Significance, page_kinds
 from .caching import public_page, refuse_to_store
 from .pagination import page_of
 
 UPDATES_PER_PAGE = 20
 
+CHANGE, UNPUBLISH = "change", "unpublish"
+ENTRY_FIELDS = ("entry_pk", "entry_kind", "at", "note", "significance", "page_name", "corrected_at")
+
+
+def on_live_pages() -> Q:
+    """Rows of the public record about a page that is live now."""
+    live = Q(pk__in=[])
+    for kind in page_kinds():
+        live |= Q(content_type=kind.content_type(), object_id__in=kind.model.objects.live().values("pk"))
+    return live
+
 
 def published_changes(significance: str | None = None):
-    """Published change requests with at least one live page, newest first."""
-    touches_live_page = Q()
-    for kind in page_kinds():
-        touches_live_page |= Q(
-            Exists(
-                Revision.objects.filter(
-                    change_request=OuterRef("pk"),
-                    content_type=kind.content_type(),
-                    object_id__in=kind.model.objects.live().values("pk"),
-                )
-            )
-        )
-    changes = ChangeRequest.objects.published().filter(touches_live_page)
+    """One row per published change request with at least one live page (its first such page's row), as rows of
+    ENTRY_FIELDS, newest first."""
+    publishes = PublicChange.objects.filter(on_live_pages(), kind=PublicEvent.PUBLISH, change_request__isnull=False)
+    first = publishes.filter(change_request=OuterRef("change_request")).order_by("pk").values("pk")[:1]
+    changes = publishes.filter(pk=Subquery(first))
     if significance:
         changes = changes.filter(significance=significance)
-    return changes.only("pk", "significance", "change_note", "published_at").order_by("-published_at", "-pk")
-
-
-CHANGE, UNPUBLISH = "change", "unpublish"
-ENTRY_FIELDS = ("pk", "entry_kind", "at", "note", "level", "page_name")
+    text = CharField()
+    return changes.annotate(
+        entry_pk=F("change_request_id"), entry_kind=Value(CHANGE, output_field=text),
+        page_name=Value("", output_field=text),
+    ).values_list(*ENTRY_FIELDS).order_by("-at", "-entry_pk")
 
 
 def public_unpublishes(significance: str | None = None):
-    """Unpublish events of pages, recorded with a public reason (workflow.publishing.public_unpublish)."""
-    events = AuditEvent.objects.filter(
-        action=AuditAction.UNPUBLISH, details__public=True,
-        content_type__in=[kind.content_type() for kind in page_kinds()],
+    """Pages taken off the site, with the reviewer's public reason."""
+    events = PublicChange.objects.filter(
+        kind=PublicEvent.UNPUBLISH, content_type__in=[kind.content_type() for kind in page_kinds()],
     )
-    return events.filter(details__significance=significance) if significance else events
+    return events.filter(significance=significance) if significance else events
 
 
 def log_entries(significance: str | None = None):
     """Every entry of the log, newest first, as one query: rows of ENTRY_FIELDS (published changes and unpublishes)."""
     text = CharField()
-    changes = published_changes(significance).order_by().annotate(
-        entry_kind=Value(CHANGE, output_field=text), at=F("published_at"), note=F("change_note"),
-        level=F("significance"), page_name=Value("", output_field=text),
-    ).values_list(*ENTRY_FIELDS)
     unpublishes = public_unpublishes(significance).order_by().annotate(
-        entry_kind=Value(UNPUBLISH, output_field=text), at=F("created_at"), note=KT("details__reason"),
-        level=KT("details__significance"), page_name=F("object_repr"),
+        entry_pk=F("pk"), entry_kind=Value(UNPUBLISH, output_field=text), page_name=F("object_repr"),
     ).values_list(*ENTRY_FIELDS)
-    return changes.union(unpublishes, all=True).order_by("-at", "-entry_kind", "-pk")
+    changes = published_changes(significance).order_by()
+    return changes.union(unpublishes, all=True).order_by("-at", "-entry_kind", "-entry_pk")
 
 
 @dataclass
-class Unpublished:
-    """A page taken off the site, as the log shows it: named, not linked (it has no public page now)."""
+class LogEntry:
+    """One entry of the log as the page, the feed and the API show it. `pk` is the change request's id for a
+    change (its pages are `live_pages`), the public record row's for a page taken off the site (named, not
+    linked: it has no public page now)."""
 
     pk: int
-    page_name: str
-    reason: str
+    kind: str
+    at: datetime.datetime
+    note: str
     significance: str
-    at: object
-    kind: str = UNPUBLISH
+    page_name: str = ""
+    corrected_at: datetime.datetime | None = None
+    live_pages: list = field(default_factory=list)
 
     @property
     def significance_heading(self) -> str:
         return Significance.heading_of(self.significance)
 
 
-def entries_of(rows) -> list:
+def entries_of(rows) -> list[LogEntry]:
     """The log's rows as what the page and the feed show: change requests with their live pages, and unpublishes.
     No query for an unpublish; one plus one per kind with pages for all the change requests together."""
-    entries = []
-    for pk, entry_kind, at, note, level, page_name in rows:
-        if entry_kind == UNPUBLISH:
-            entries.append(Unpublished(pk, page_name, note or "", level or "", at))
-        else:
-            change = ChangeRequest(pk=pk, published_at=at, change_note=note, significance=level)
-            change.kind = CHANGE
-            entries.append(change)
+    entries = [LogEntry(pk, kind, at, note or "", level or "", name, corrected)
+               for pk, kind, at, note, level, name, corrected in rows]
     with_live_pages([entry for entry in entries if entry.kind == CHANGE])
     return entries
 
 
-def with_live_pages(change_requests: list[ChangeRequest]) -> list[ChangeRequest]:
-    """Give each change request `.live_pages`: the live pages it changed. One query plus one per kind with pages."""
-    revisions = list(
-        Revision.objects.filter(change_request__in=[cr.pk for cr in change_requests])
+def with_live_pages(changes: list[LogEntry]) -> list[LogEntry]:
+    """Give each change `.live_pages`: the live pages it changed. One query plus one per kind with pages."""
+    pages = list(
+        PublicChange.objects.filter(kind=PublicEvent.PUBLISH, change_request__in=[change.pk for change in changes])
         .order_by("pk")
         .values_list("change_request_id", "content_type_id", "object_id")
     )
     live: dict[tuple[int, int], object] = {}
     for kind in page_kinds():
         content_type = kind.content_type()
-        ids = {object_id for _, ct, object_id in revisions if ct == content_type.pk}
+        ids = {object_id for _, ct, object_id in pages if ct == content_type.pk}
         if ids:
             for obj in kind.model.objects.live().filter(pk__in=ids).only("pk", kind.title_field, "slug"):
                 live[(content_type.pk, obj.pk)] = obj
-    for change_request in change_requests:
-        change_request.live_pages = [
-            live[(ct, object_id)]
-            for cr_id, ct, object_id in revisions
-            if cr_id == change_request.pk and (ct, object_id) in live
+    for change in changes:
+        change.live_pages = [
+            live[(ct, object_id)] for cr_id, ct, object_id in pages if cr_id == change.pk and (ct, object_id) in live
         ]
-        change_request.significance_heading = Significance.heading_of(change_request.significance)
-    return change_requests
+    return changes
 
 
 class UpdatesFilterForm(forms.Form):

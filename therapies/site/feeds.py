@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
+from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
@@ -76,7 +77,9 @@ class UpdatesFeed(Feed):
         return f"{item.significance_heading}: {pages}"
 
     def item_description(self, item) -> str:
-        return item.reason if item.kind == UNPUBLISH else item.change_note
+        if item.corrected_at:
+            return f"{item.note} (corrected {date(item.corrected_at, 'j F Y')})"
+        return item.note
 
     def item_link(self, item) -> str:
         return item.feed_id if item.kind == UNPUBLISH else item.live_pages[0].get_absolute_url()
@@ -85,10 +88,10 @@ class UpdatesFeed(Feed):
         return item.feed_id
 
     def item_pubdate(self, item):
-        return item.at if item.kind == UNPUBLISH else item.published_at
+        return item.at
 
     def item_updateddate(self, item):
-        return self.item_pubdate(item)
+        return item.corrected_at or item.at
 
     def item_categories(self, item) -> list[str]:
         return [item.significance] if item.significance else []

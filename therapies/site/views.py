@@ -22,6 +22,7 @@ from ..models import (
     EditorialText,
     Frequency,
     MSCourse,
+    PublicChange,
     Reference,
     Risk,
     Route,
@@ -133,8 +134,10 @@ def therapy_fragment_relations() -> tuple:
 
 
 # The rows a therapy page shows besides its own: its trials, its risks and its sources (a publish of any of
-# them changes the page's fragments; site/fragments.py).
+# them changes the page's fragments; site/fragments.py), and the corrections of its history's wording.
 THERAPY_PAGE_SHOWS = StampQuery(lambda pk: [
+    PublicChange.objects.of_page(Therapy, pk).filter(corrected_at__isnull=False).order_by()
+    .values_list("pk", "change_request_id", "corrected_at"),
     shown_rows(Trial.objects.live().filter(therapy=pk)),
     shown_rows(TherapyRisk.objects.live().filter(therapy=pk), via="risk__"),
     *(shown_rows(Reference.objects.live().filter(**{Therapy._meta.get_field(relation).related_query_name(): pk}))

@@ -12,6 +12,7 @@ from ..editorial.snapshots import apply_snapshot, validate_snapshot
 from ..models import (
     AuditAction,
     ChangeRequest,
+    PublicEvent,
     Revision,
     Significance,
     State,
@@ -25,6 +26,7 @@ from .permissions import (
     can_publish,
     is_reviewer,
 )
+from .public_record import record_public
 from .seen import require_as_approved, require_seen
 
 # --- Actions: publishing -------------------------------------------------------------------------------
@@ -140,6 +142,9 @@ def publish_approved(change_request: ChangeRequest, user, *, full_review: bool =
     if scheduled_for is not None:
         details.update(scheduled=True, scheduled_for=scheduled_for.isoformat())
     record(user, AuditAction.PUBLISH, change_request=change_request, details=details)
+    record_public(PublicEvent.PUBLISH, [objects[revision.pk] for revision in revisions], at=now,
+                  note=change_request.change_note, significance=change_request.significance,
+                  change_request=change_request)
     announce(objects.values(), "publish")
     notifications.on_commit(notifications.PUBLISHED, change_request, actor=user,
                             extra={"scheduled_for": scheduled_for})
@@ -177,14 +182,11 @@ def unpublish(*, obj: models.Model, user, reason: str, significance: str = Signi
         if not obj.live:
             raise WorkflowError(f"{obj} is not published.")
         take_off_site(obj)
-        record(user, AuditAction.UNPUBLISH, obj=obj, details=public_unpublish(clean_text(reason), significance))
+        reason = clean_text(reason)
+        record(user, AuditAction.UNPUBLISH, obj=obj, details={"reason": reason, "significance": significance})
+        record_public(PublicEvent.UNPUBLISH, [obj], note=reason, significance=significance)
         announce([obj], "unpublish")
     return obj
-
-
-def public_unpublish(reason: str, significance: str, **details) -> dict:
-    """An unpublish event's details as the public change log reads them (site/changelog.py)."""
-    return {"reason": reason, "significance": significance, "public": True, **details}
 
 
 def take_off_site(obj: models.Model) -> None:
@@ -218,6 +220,7 @@ def confirm_reviewed(*, obj: models.Model, user, note: str) -> models.Model:
         _record_full_review(obj, user, timezone.now())
         obj.save(update_fields=["last_reviewed_at", "last_reviewed_by", "next_review_due"])
         record(user, AuditAction.CONFIRM_REVIEWED, obj=obj, details={"note": clean_text(note)})
+        record_public(PublicEvent.CONFIRM, [obj], at=obj.last_reviewed_at)
         announce([obj], "confirm_reviewed")
     return obj
 

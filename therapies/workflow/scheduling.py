@@ -13,6 +13,7 @@ from ..editorial import notifications
 from ..models import (
     AuditAction,
     ChangeRequest,
+    PublicEvent,
     Significance,
     State,
     content_models,
@@ -29,7 +30,8 @@ from .permissions import (
     display_name,
     is_reviewer,
 )
-from .publishing import clear_unpublish_schedule, public_unpublish, publish_approved, take_off_site
+from .public_record import record_public
+from .publishing import clear_unpublish_schedule, publish_approved, take_off_site
 from .seen import require_seen
 
 logger = logging.getLogger(__name__)
@@ -292,10 +294,12 @@ def _unpublish_scheduled(model: type[models.Model], pk: int, now: datetime.datet
             return ScheduledOutcome("unpublish", str(obj), True, "was already off the site; schedule cleared")
         take_off_site(obj)
         # A scheduled unpublish is listed on /updates/ as a major update (its form asks no significance).
-        record(scheduler, AuditAction.UNPUBLISH, obj=obj, details=public_unpublish(
-            reason, Significance.MAJOR, scheduled=True, scheduled_for=scheduled_for.isoformat(),
-            step=f"unpublished as scheduled for {format_when(scheduled_for)}",
-        ))
+        record(scheduler, AuditAction.UNPUBLISH, obj=obj, details={
+            "reason": reason, "significance": Significance.MAJOR, "scheduled": True,
+            "scheduled_for": scheduled_for.isoformat(),
+            "step": f"unpublished as scheduled for {format_when(scheduled_for)}",
+        })
+        record_public(PublicEvent.UNPUBLISH, [obj], note=reason, significance=Significance.MAJOR)
         announce([obj], "unpublish")
         if scheduler is not None and scheduler.email:
             notifications.deliver_on_commit(notifications.queue_message(

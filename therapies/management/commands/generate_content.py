@@ -38,6 +38,8 @@ from therapies.models import (
     Indication,
     MSCourse,
     Phase,
+    PublicChange,
+    PublicEvent,
     Reference,
     ReferenceKind,
     Revision,
@@ -179,6 +181,7 @@ class Command(ProgressCommand):
         return {
             **{kind.plural: kind.model.objects.filter(slug__startswith=slug) for kind in page_kinds()},
             "references": Reference.objects.filter(key__startswith=slug),
+            "public record": PublicChange.objects.filter(change_request__title__startswith=f"[{self.prefix}] "),
             "change requests": ChangeRequest.objects.filter(title__startswith=f"[{self.prefix}] "),
         }
 
@@ -186,7 +189,7 @@ class Command(ProgressCommand):
         # Content in its kinds' delete order (trials protect their therapy, therapy–risk rows their risk).
         kinds = sorted(page_kinds(), key=lambda kind: kind.delete_order)
         removed = []
-        for name in [*(kind.plural for kind in kinds), "references", "change requests"]:
+        for name in [*(kind.plural for kind in kinds), "references", "public record", "change requests"]:
             count, _ = existing[name].delete()
             removed.append(f"{name}: {count} rows")
         self.stdout.write("Removed earlier synthetic content (" + "; ".join(removed) + ").")
@@ -454,6 +457,12 @@ class Command(ProgressCommand):
                         published_at=published_at,
                     ))
             revisions = Revision.objects.bulk_create(revisions, batch_size=self.batch)
+            PublicChange.objects.bulk_create([  # the public record the change log and page histories read
+                PublicChange(kind=PublicEvent.PUBLISH, content_type=content_types[type(obj)], object_id=obj.pk,
+                             object_repr=str(obj)[:200], significance=change_request.significance,
+                             note=change_request.change_note, at=published_at, change_request=change_request)
+                for change_request, chunk in zip(change_requests, chunks, strict=True) for obj in chunk
+            ], batch_size=self.batch)
             if not first_revisions:
                 first_revisions = {(type(o), o.pk): r for o, r in zip(objects, revisions, strict=True)}
             total += len(revisions)

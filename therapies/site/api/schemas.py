@@ -419,11 +419,16 @@ class RiskOut(RiskSummary):
 class ChangeOut(Schema):
     """One published change from the public change log."""
 
-    id: int
+    id: int = Field(validation_alias="pk", description="The change request's number.")
     significance: Significance
     significance_label: str = Field(description="What the change log calls it, for example “Safety update”.")
-    change_note: str = Field(description="The public note the reviewer published with the change.")
-    published_at: datetime.datetime
+    change_note: str = Field(
+        validation_alias="note", description="The public note the reviewer published with the change, as corrected."
+    )
+    published_at: datetime.datetime = Field(validation_alias="at")
+    corrected_at: datetime.datetime | None = Field(
+        description="When a reviewer corrected the note after it was published; null if never."
+    )
     pages: list[ContentLink] = Field(
         validation_alias="live_pages", description="The pages it changed that are live now."
     )

@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from ...models import DrugClass, Phase, Reference, Risk, Route, Significance, Therapy, TherapyRisk, Trial
 from ...models.querysets import live_q
 from ..caching import shows
-from ..changelog import published_changes, with_live_pages
+from ..changelog import entries_of, published_changes
 from ..views import SECTION_SOURCES, live_references
 from . import schemas
 from .pagination import NumberedPages
@@ -217,7 +217,7 @@ class ChangesWithLivePages:
         return self.changes.count()
 
     def __getitem__(self, page: slice) -> list:
-        return with_live_pages(list(self.changes[page]))
+        return entries_of(self.changes[page])
 
 
 @router.get("/changes/", response={200: list[schemas.ChangeOut], **INVALID}, url_name="changes",
