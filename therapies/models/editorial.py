@@ -264,6 +264,9 @@ class AuditAction(models.TextChoices):
     ROLE_ADD = "role_add", "Gave a user a group or permission"
     ROLE_REMOVE = "role_remove", "Took a group or permission from a user"
     GROUP_PERMISSIONS = "group_permissions", "Changed a group's permissions"
+    # Readers' alert addresses (issue 26): every look at them, and every deletion, is on the record.
+    SEE_ALERT_ADDRESSES = "alert_addresses", "Looked at the addresses of alert subscribers"
+    DELETE_ALERT_ADDRESSES = "alert_delete", "Deleted alert subscribers' addresses"
 
 
 class AuditEvent(models.Model):
