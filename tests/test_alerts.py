@@ -388,3 +388,18 @@ def test_a_refused_message_is_retried_after_a_backoff(settings, seeded):
     OutboundEmail.objects.update(next_attempt_at=timezone.now())
     call_command("send_alerts", "--quiet")
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("path", ["/therapies/ocrelizumab/", "/updates/"])
+def test_the_form_on_a_cached_page_carries_no_token_and_the_page_stays_cached(client, seeded, page_cache, path):
+    client.get(path)
+    again = client.get(path)
+    assert again["X-Page-Cache"] == "hit"
+    assert b'action="/alerts/subscribe/"' in again.content and b"csrfmiddlewaretoken" not in again.content
+    assert "csrftoken" not in again.cookies
+
+
+def test_a_post_from_a_cached_page_is_accepted_as_same_origin(client, seeded, page_cache):
+    client.handler.enforce_csrf_checks = True
+    client.get("/therapies/ocrelizumab/")
+    assert ask(client).status_code == 302  # no token: the browser's Sec-Fetch-Site says it came from this site
