@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -126,9 +126,9 @@ class Sent(int):
 
 
 def _send_claimed(pending: list[OutboundEmail]) -> Sent:
-    """Send rows this transaction holds locked, marking each as it goes. If the server goes away, stop: what was
-    sent stays marked sent (the caller's transaction commits), the rest stays as it was, for the next run."""
-    sent = 0
+    """Send rows this transaction holds locked, then mark those that went. If the server goes away, stop: what was
+    sent is marked sent (the caller's transaction commits), the rest stays as it was, for the next run. (The marks
+    commit with the claim either way, so one UPDATE for the batch is as safe as one per row, and much faster.)"""
     if not pending:
         return Sent(0)
     try:
@@ -138,32 +138,38 @@ def _send_claimed(pending: list[OutboundEmail]) -> Sent:
         logger.error("Mail server unavailable; %d email(s) kept for retry: %s", len(pending), error)
         OutboundEmail.objects.filter(pk__in=[e.pk for e in pending]).update(last_error=str(error)[:1000])
         return Sent.lost(0)
+    sent_ids: list[int] = []
     try:
-        for email in pending:
-            try:
-                _message(email, connection).send()
-            except CONNECTION_LOST as error:
-                logger.error("Mail server lost at email #%s; it and the rest are kept for the next run: %s",
-                             email.pk, error)
-                OutboundEmail.objects.filter(pk=email.pk).update(last_error=str(error)[:1000])
-                return Sent.lost(sent)
-            except Exception as error:
-                logger.error("Could not send email #%s to %s; kept for retry: %s", email.pk, email.to, error)
-                OutboundEmail.objects.filter(pk=email.pk).update(
-                    attempts=email.attempts + 1, last_error=str(error)[:1000],
-                    next_attempt_at=timezone.now() + _backoff(email.attempts + 1),
-                )
-            else:
-                OutboundEmail.objects.filter(pk=email.pk).update(
-                    attempts=email.attempts + 1, sent_at=timezone.now(), last_error=""
-                )
-                sent += 1
+        lost = _send_each(pending, connection, sent_ids)
     finally:
         try:
             connection.close()
         except Exception:  # a connection the server dropped cannot say goodbye; nothing is lost
             logger.warning("Mail connection did not close cleanly", exc_info=True)
-    return Sent(sent)
+        OutboundEmail.objects.filter(pk__in=sent_ids).update(
+            attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
+    return Sent.lost(len(sent_ids)) if lost else Sent(len(sent_ids))
+
+
+def _send_each(pending: list[OutboundEmail], connection, sent_ids: list[int]) -> bool:
+    """Send one by one, noting each that went in `sent_ids`; True when the server went away part-way."""
+    for email in pending:
+        try:
+            _message(email, connection).send()
+        except CONNECTION_LOST as error:
+            logger.error("Mail server lost at email #%s; it and the rest are kept for the next run: %s",
+                         email.pk, error)
+            OutboundEmail.objects.filter(pk=email.pk).update(last_error=str(error)[:1000])
+            return True
+        except Exception as error:
+            logger.error("Could not send email #%s to %s; kept for retry: %s", email.pk, email.to, error)
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                attempts=email.attempts + 1, last_error=str(error)[:1000],
+                next_attempt_at=timezone.now() + _backoff(email.attempts + 1),
+            )
+        else:
+            sent_ids.append(email.pk)
+    return False
 
 
 def send_pending(progress=None) -> int:
