@@ -249,6 +249,18 @@ def test_a_weekly_subscriber_gets_one_digest_of_the_weeks_changes(client, seeded
     assert second.pk != first.pk
 
 
+def test_an_address_that_never_confirmed_gets_no_alert(client, seeded, editor, reviewer,
+                                                         django_capture_on_commit_callbacks):
+    subscribed(client, "confirmed@example.org")
+    ask(client, "unconfirmed@example.org")
+    AlertSubscription.objects.create(subscriber=AlertSubscriber.objects.get(email="unconfirmed@example.org"),
+                                     therapy=None, level="all")  # as if it had chosen, but never confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_safety_change(editor, reviewer)
+    alerts.queue_events()
+    assert list(alert_emails().values_list("to", flat=True)) == ["confirmed@example.org"]
+
+
 def test_nobody_is_alerted_about_a_change_published_before_they_confirmed(client, seeded, editor, reviewer,
                                                                           django_capture_on_commit_callbacks):
     subscribed(client, "early@example.org")
