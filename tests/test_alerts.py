@@ -259,6 +259,7 @@ def test_an_address_that_never_confirmed_gets_no_alert(client, seeded, editor, r
         publish_safety_change(editor, reviewer)
     alerts.queue_events()
     assert list(alert_emails().values_list("to", flat=True)) == ["confirmed@example.org"]
+    assert alerts.audience([Therapy.objects.get(slug="ocrelizumab")], "safety") == {"now": 1, "weekly": 0}
 
 
 def test_nobody_is_alerted_about_a_change_published_before_they_confirmed(client, seeded, editor, reviewer,
@@ -380,6 +381,7 @@ def test_mail_server_down_mid_run_loses_nothing_and_sends_nothing_twice(tmp_path
     assert OutboundEmail.objects.filter(sent_at__isnull=False).count() == 5
     untouched = OutboundEmail.objects.filter(sent_at__isnull=True)
     assert untouched.count() == 7 and set(untouched.values_list("attempts", flat=True)) == {0}
+    assert untouched.exclude(last_error="").count() == 1  # the run stopped at the message in flight
     server.start()
     call_command("send_alerts", "--quiet")
     server.stop()
