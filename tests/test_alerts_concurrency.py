@@ -23,11 +23,7 @@ def mail_server(tmp_path, settings):
     server.stop()
 
 
-@postgres_only
-def test_two_senders_at_once_send_each_alert_exactly_once(transactional_db, mail_server, monkeypatch):
-    from therapies.editorial import alerts
-
-    monkeypatch.setattr(alerts, "QUEUE_CHUNK", 50)
+def followers_and_a_change() -> list[AlertSubscriber]:
     confirmed = timezone.now()
     subscribers = AlertSubscriber.objects.bulk_create(
         [AlertSubscriber(email=f"r{n:04d}@example.org", confirmed_at=confirmed) for n in range(SUBSCRIBERS)])
@@ -35,6 +31,27 @@ def test_two_senders_at_once_send_each_alert_exactly_once(transactional_db, mail
         [AlertSubscription(subscriber=s, therapy=None, level="safety") for s in subscribers])
     AlertEvent.objects.create(action="publish", significance="safety", note="Raced safety change.",
                               occurred_at=timezone.now(), therapy_ids=[], pages=[])
+    return subscribers
+
+
+@postgres_only
+def test_two_runs_at_once_queue_each_alert_exactly_once(transactional_db, monkeypatch):
+    from therapies.editorial import alerts
+
+    monkeypatch.setattr(alerts, "QUEUE_CHUNK", 20)  # many chunks, so the two runs really interleave
+    subscribers = followers_and_a_change()
+    results = run_together(alerts.queue_events, alerts.queue_events)
+    assert sum(results) == SUBSCRIBERS, results
+    queued = list(OutboundEmail.objects.values_list("to", flat=True))
+    assert sorted(queued) == sorted(s.email for s in subscribers)
+
+
+@postgres_only
+def test_two_senders_at_once_send_each_alert_exactly_once(transactional_db, mail_server):
+    from therapies.editorial import alerts
+
+    subscribers = followers_and_a_change()
+    alerts.queue_events()
 
     def send():
         call_command("send_alerts", "--quiet")
@@ -52,7 +69,8 @@ def test_parallel_requests_for_one_address_stop_at_the_limit(transactional_db):
     choice = Choice(email="raced@example.org", therapy_id=None, level="safety", frequency="immediate")
 
     def ask(number):
-        return lambda: site_alerts.subscribe(choice=choice, client_key=site_alerts.keyed_hash("client", f"10.0.0.{number}"))
+        client_key = site_alerts.keyed_hash("client", f"10.0.0.{number}")
+        return lambda: site_alerts.subscribe(choice=choice, client_key=client_key)
 
     results = run_together(*(ask(n) for n in range(site_alerts.RATE_PER_ADDRESS + 4)))
     refused = [r for r in results if isinstance(r, site_alerts.RateLimited)]
