@@ -9,14 +9,18 @@ deletion, is an audit event naming what they looked at.
 
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from .. import workflow
-from ..models import AlertFrequency, AlertLevel, AlertSubscriber, AlertSubscription, AuditAction
-from ..workflow.audit import record
-
-SEE_ADDRESSES = "therapies.see_alert_addresses"
+from ..models import AlertFrequency, AlertLevel, AlertSubscriber, AlertSubscription
+from ..workflow.alert_access import (
+    SEE_ADDRESSES,
+    can_see_alert_addresses,
+    delete_alert_addresses,
+    record_addresses_seen,
+)
+from .ids import StrictIdAdmin
 
 
 def _counts() -> list[dict]:
@@ -34,7 +38,7 @@ def _counts() -> list[dict]:
 
 
 @admin.register(AlertSubscription)
-class AlertCountsAdmin(admin.ModelAdmin):
+class AlertCountsAdmin(StrictIdAdmin):
     """"Email alerts": the counts page, and nothing else (no row, no address)."""
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -54,6 +58,12 @@ class AlertCountsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None) -> HttpResponse:
+        raise Http404("Email alerts have no page per subscription: the counts are on the list.")
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None) -> HttpResponse:
+        raise Http404("Email alerts have no page per subscription: the counts are on the list.")
+
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if not self.has_view_permission(request):
             raise admin.sites.PermissionDenied
@@ -68,7 +78,7 @@ class AlertCountsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertSubscriber)
-class AlertSubscriberAdmin(admin.ModelAdmin):
+class AlertSubscriberAdmin(StrictIdAdmin):
     """Support's read-only view of the addresses: every page opened is an audit event."""
 
     list_display = ["email", "frequency", "created_at", "confirmed_at", "follows"]
@@ -78,7 +88,7 @@ class AlertSubscriberAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_active and request.user.is_staff and request.user.has_perm(SEE_ADDRESSES)
+        return can_see_alert_addresses(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
@@ -103,14 +113,14 @@ class AlertSubscriberAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         shown = getattr(getattr(response, "context_data", {}).get("cl"), "result_list", None)
         if shown is not None and request.method == "GET":
-            record(request.user, AuditAction.SEE_ALERT_ADDRESSES,
-                   details={"list": True, "search": request.GET.get("q", ""), "shown": [s.pk for s in shown]})
+            record_addresses_seen(user=request.user, subscriber_ids=[s.pk for s in shown],
+                                  search=request.GET.get("q", ""))
         return response
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and request.method == "GET":
-            record(request.user, AuditAction.SEE_ALERT_ADDRESSES, details={"subscriber": int(object_id)})
+            record_addresses_seen(user=request.user, subscriber_ids=[int(object_id)])
         return response
 
     def get_deleted_objects(self, objs, request: HttpRequest):
@@ -119,10 +129,7 @@ class AlertSubscriberAdmin(admin.ModelAdmin):
         return deleted, model_count, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: AlertSubscriber) -> None:
-        record(request.user, AuditAction.DELETE_ALERT_ADDRESSES, details={"subscribers": [obj.pk]})
-        super().delete_model(request, obj)
+        delete_alert_addresses(user=request.user, subscribers=AlertSubscriber.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        record(request.user, AuditAction.DELETE_ALERT_ADDRESSES,
-               details={"subscribers": list(queryset.values_list("pk", flat=True))})
-        super().delete_queryset(request, queryset)
+        delete_alert_addresses(user=request.user, subscribers=queryset)
