@@ -17,7 +17,16 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.models import AlertSubscriber, AuditAction, AuditEvent, ChangeRequest, Reference, Revision, Therapy
+from therapies.models import (
+    AlertSubscriber,
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    PublicChange,
+    Reference,
+    Revision,
+    Therapy,
+)
 from therapies.workflow.alert_access import delete_alert_addresses, record_addresses_seen
 from therapies.workflow.roles import EDITORS
 
@@ -180,6 +189,12 @@ def _fingolimod(p):
     return Therapy.objects.get(slug="fingolimod")
 
 
+def _unpublished_fingolimod(p):
+    """The public record's row of fingolimod taken off the site, to correct its reason."""
+    workflow.unpublish(obj=_fingolimod(p), user=p.reviewer, reason="r")
+    return PublicChange.objects.get()
+
+
 # Each action, performed on what it needs. The call must write one event of that action.
 EVERY_ACTION = {
     AuditAction.CREATE: _given(_nothing, lambda p, _: workflow.start_change_request(user=p.editor, title="New")),
@@ -209,6 +224,8 @@ EVERY_ACTION = {
         obj=page, user=p.reviewer, at=timezone.now() + HOUR)),
     AuditAction.UNSCHEDULE_UNPUBLISH: _unschedule_unpublish,
     AuditAction.RE_REVIEW: _cited_source_edited,
+    AuditAction.CORRECT_PUBLIC: _given(_unpublished_fingolimod, lambda p, row: workflow.correct_public_note(
+        change=row, user=p.reviewer, note="A better reason.")),
     AuditAction.USER_CREATE: _given(_nothing, lambda p, _: get_user_model().objects.create_user(username="newcomer")),
     AuditAction.USER_FLAGS: _with_a_user(lambda user: setattr(user, "is_staff", True) or user.save()),
     AuditAction.ROLE_ADD: _with_a_user(lambda user: user.groups.add(Group.objects.get(name=EDITORS))),

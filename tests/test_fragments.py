@@ -119,3 +119,13 @@ def test_the_store_keeps_the_most_recently_used_and_forgets_expired(settings, mo
     settings.PAGE_CACHE_SECONDS = -1
     store.set("d", "D")
     assert store.get("d") is None
+
+
+def test_a_corrected_history_note_shows_on_the_page_at_once(client, editor, reviewer):
+    from therapies.models import PublicChange
+
+    publish(editor, reviewer, Therapy.objects.get(slug="ocrelizumab"), dosing="New.")
+    assert "Clarified the dosing." in page(client)  # the history fragment is now stored
+    workflow.correct_public_note(change=PublicChange.objects.get(), user=reviewer, note="Dosing, reworded.")
+    html = page(client)
+    assert "Dosing, reworded." in html and "Clarified the dosing." not in html

@@ -97,7 +97,13 @@ def posted_data(request: HttpRequest, obj: models.Model, action: str) -> Mapping
 
 
 def _token(request: HttpRequest, obj: models.Model, action: str, step: Step) -> str:
-    data = {name: request.POST.get(name, "") for name in step.fields}
+    return confirm_token(request, obj, action, step.fields)
+
+
+def confirm_token(request: HttpRequest, obj: models.Model, action: str, fields: tuple[str, ...]) -> str:
+    """The signed token a confirm page's "Yes" button posts: the posted `fields`, for this user, action and object
+    (read back by `posted_data`)."""
+    data = {name: request.POST.get(name, "") for name in fields}
     return signing.dumps({"for": [target_of(obj), action, request.user.pk], "data": data}, salt=CONFIRM_SALT,
                          compress=True)
 
@@ -114,10 +120,7 @@ def _text(request: HttpRequest, action: str) -> str:
 
 
 def _significance(request: HttpRequest, default: str) -> str:
-    value = request.POST.get("significance") or default
-    if value not in Significance.values:
-        raise WorkflowError("Choose a significance from the list.")
-    return value
+    return workflow.valid_significance(request.POST.get("significance") or default)
 
 
 def _page(request: HttpRequest, obj: models.Model, action: str, step: Step, title: str, **context) -> TemplateResponse:

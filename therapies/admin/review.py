@@ -6,6 +6,7 @@ hide buttons that workflow.available_actions() says would be refused.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
@@ -168,6 +169,25 @@ def _preview_redirect(request: HttpRequest, revision: Revision) -> HttpResponse:
     return HttpResponseRedirect(f"{url}#{section}" if section and section in anchors else url)
 
 
+def _save_then_redirect(request: HttpRequest, change_request: ChangeRequest, form, formsets, *,
+                        save: Callable[[dict], Revision], saved: str) -> HttpResponse | None:
+    """The one save path of the edit and new pages: valid forms are saved through the workflow (`save`, given the
+    snapshot), then to the draft's preview if asked, else to the review page with `saved` ({name}: the object's
+    name). None when nothing was saved: the bound form is shown again with the reason, so nothing typed is lost."""
+    if not (form.is_valid() and all(fs.is_valid() for fs in formsets.values())):
+        messages.error(request, "The draft was not saved: please correct the errors below.")
+        return None
+    try:
+        revision = save(snapshot_from_forms(form, formsets))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return None
+    if "_preview" in request.POST:
+        return _preview_redirect(request, revision)
+    messages.success(request, saved.format(name=revision.object_repr))
+    return redirect(_change_request_url(change_request))
+
+
 @never_cache
 def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
     _require_editor(request)
@@ -188,20 +208,15 @@ def revision_edit(request: HttpRequest, pk: int, revision_id: int) -> HttpRespon
             # Without it a save could overwrite someone else's; re-show the text instead of guessing.
             messages.error(request, "The draft was not saved: the form was incomplete. Copy your text, "
                            "reload the page and try again.")
-        elif form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-            try:
-                workflow.save_draft(revision=revision, user=request.user,
-                                    snapshot=snapshot_from_forms(form, formsets), expected_version=version)
-            except WorkflowError as error:
-                # The bound form re-shows exactly what was submitted, so nothing typed is lost.
-                messages.error(request, error.message)
-            else:
-                if "_preview" in request.POST:
-                    return _preview_redirect(request, revision)
-                messages.success(request, f"Draft saved. The public page of {revision.object_repr} is unchanged.")
-                return redirect(_change_request_url(change_request))
         else:
-            messages.error(request, "The draft was not saved: please correct the errors below.")
+            saved = _save_then_redirect(
+                request, change_request, form, formsets,
+                save=lambda snapshot: workflow.save_draft(revision=revision, user=request.user, snapshot=snapshot,
+                                                          expected_version=version),
+                saved="Draft saved. The public page of {name} is unchanged.",
+            )
+            if saved is not None:
+                return saved
     else:
         form, formsets = draft_forms(model, snapshot=revision.snapshot, instance=instance,
                                      change_request=change_request)
@@ -216,21 +231,14 @@ def object_new(request: HttpRequest, pk: int, model_name: str) -> HttpResponse:
     model = _content_model(model_name)
     if request.method == "POST":
         form, formsets = draft_forms(model, snapshot=None, data=request.POST, change_request=change_request)
-        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
-            try:
-                revision = workflow.create_object(
-                    change_request=change_request, user=request.user, model=model,
-                    snapshot=snapshot_from_forms(form, formsets),
-                )
-            except WorkflowError as error:
-                messages.error(request, error.message)
-            else:
-                if "_preview" in request.POST:
-                    return _preview_redirect(request, revision)
-                messages.success(request, f"Draft saved: {revision.object_repr} is not public until published.")
-                return redirect(_change_request_url(change_request))
-        else:
-            messages.error(request, "The draft was not saved: please correct the errors below.")
+        saved = _save_then_redirect(
+            request, change_request, form, formsets,
+            save=lambda snapshot: workflow.create_object(change_request=change_request, user=request.user,
+                                                         model=model, snapshot=snapshot),
+            saved="Draft saved: {name} is not public until published.",
+        )
+        if saved is not None:
+            return saved
     else:
         form, formsets = draft_forms(model, snapshot=None, change_request=change_request)
     return _edit_page(request, change_request=change_request, model=model, form=form, formsets=formsets)
@@ -344,10 +352,52 @@ def revert(request: HttpRequest, revision_id: int) -> HttpResponse:
     return HttpResponseRedirect(_change_request_url(change_request))
 
 
+def _unpublish(request: HttpRequest, obj: models.Model, data, text: str) -> str:
+    workflow.unpublish(obj=obj, user=request.user, reason=text,
+                       significance=data.get("significance") or Significance.MAJOR)
+    return f"{obj} was unpublished: it is no longer on the public site."
+
+
+def _confirm_reviewed(request: HttpRequest, obj: models.Model, data, text: str) -> str:
+    workflow.confirm_reviewed(obj=obj, user=request.user, note=text)
+    return f"Thank you: {obj} is confirmed as still accurate."
+
+
+def _schedule_unpublish(request: HttpRequest, obj: models.Model, data, text: str) -> str:
+    # Permission first, so a refused user hears why rather than about the date format.
+    refusal = workflow.can_schedule_unpublish(request.user)
+    if refusal:
+        raise WorkflowError(refusal)
+    when, error = parse_schedule_time(data)
+    if error:
+        raise WorkflowError(error)
+    obj = workflow.schedule_unpublish(obj=obj, user=request.user, at=when, reason=text)
+    return f"{obj} will come off the site at {workflow.format_when(obj.unpublish_at)}."
+
+
+def _unschedule_unpublish(request: HttpRequest, obj: models.Model, data, text: str) -> str:
+    workflow.unschedule_unpublish(obj=obj, user=request.user)
+    return f"{obj} is no longer scheduled to come off the site."
+
+
+# The buttons of a content page's "Publishing and review" box: each calls the workflow with the posted data (for
+# the confirmed ones, confirm.OBJECT_STEPS, the data its confirm page carried) and the reason or note typed, and
+# returns what to tell the user.
+OBJECT_ACTIONS: dict[str, Callable[[HttpRequest, models.Model, object, str], str]] = {
+    "unpublish": _unpublish,
+    "confirm": _confirm_reviewed,
+    "schedule_unpublish": _schedule_unpublish,
+    "unschedule_unpublish": _unschedule_unpublish,
+}
+
+
 @require_POST
 def object_action(request: HttpRequest, model_name: str, object_id: int, action: str) -> HttpResponse:
     model = _content_model(model_name)
     obj = get_object_or_404(model, pk=object_id)
+    perform = OBJECT_ACTIONS.get(action)
+    if perform is None:
+        raise Http404("No such action.")
     try:
         if action in OBJECT_STEPS and "confirm" not in request.POST:
             return ask_object(request, obj, action)  # nothing is done until the reviewer confirms (issue 14)
@@ -356,27 +406,7 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
         if not form.is_valid():
             # A NUL or an overlong reason: said so, never dropped silently (an unpublish went ahead without one).
             raise WorkflowError(form_refusal(form))
-        text = form.cleaned_data["text"]
-        if action == "unpublish":
-            workflow.unpublish(obj=obj, user=request.user, reason=text,
-                               significance=data.get("significance") or Significance.MAJOR)
-            messages.success(request, f"{obj} was unpublished: it is no longer on the public site.")
-        elif action == "confirm":
-            workflow.confirm_reviewed(obj=obj, user=request.user, note=text)
-            messages.success(request, f"Thank you: {obj} is confirmed as still accurate.")
-        elif action == "schedule_unpublish":
-            if not workflow.is_reviewer(request.user):
-                raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
-            when, error = parse_schedule_time(request.POST)
-            if error:
-                raise WorkflowError(error)
-            obj = workflow.schedule_unpublish(obj=obj, user=request.user, at=when, reason=text)
-            messages.success(request, f"{obj} will come off the site at {workflow.format_when(obj.unpublish_at)}.")
-        elif action == "unschedule_unpublish":
-            workflow.unschedule_unpublish(obj=obj, user=request.user)
-            messages.success(request, f"{obj} is no longer scheduled to come off the site.")
-        else:
-            raise Http404("No such action.")
+        messages.success(request, perform(request, obj, data, form.cleaned_data["text"]))
     except WorkflowError as error:
         messages.error(request, error.message)
     return redirect(reverse(f"admin:therapies_{model_name}_change", args=[obj.pk]))

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from .. import workflow
-from ..models import ChangeRequest, Significance
+from ..models import ChangeRequest
 from ..workflow import WorkflowError
 from .confirm import CHANGE_REQUEST_STEPS, ask_change_request, posted_data
 from .forms import CommentForm, form_refusal, parse_schedule_time
@@ -38,10 +38,8 @@ def _full_review(data) -> bool:
 
 
 def _approve(user, change_request: ChangeRequest, data) -> None:
-    significance = data.get("significance") or None
-    if significance and significance not in Significance.values:
-        raise WorkflowError("Choose a significance from the list.")
-    workflow.approve(change_request=change_request, user=user, significance=significance, seen=_seen(data))
+    workflow.approve(change_request=change_request, user=user, significance=data.get("significance") or None,
+                     seen=_seen(data))
 
 
 # Actions that end with "Change request #n was <label>." on the review page; each reads the posted data, or for

@@ -19,7 +19,6 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from ..models import OutboundEmail
 from ..models.limits import one_line
+from ..models.roles import REVIEW, users_with
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,8 @@ CONNECTION_LOST = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError
 
 
 def reviewers():
-    """Active users holding the review permission through a group or directly."""
-    return get_user_model().objects.filter(
-        Q(groups__permissions__codename="review_content") | Q(user_permissions__codename="review_content"),
-        is_active=True,
-    ).distinct()
+    """The medical reviewers (models/roles.py, the one definition)."""
+    return users_with(REVIEW)
 
 
 def recipients(event: str, change_request, actor) -> list[str]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from . import limits
 from .limits import BoundedTextField, one_line
+from .roles import EDIT, REVIEW
 
 
 class State(models.TextChoices):
@@ -118,8 +119,8 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         permissions = [
-            ("edit_content", "Can draft content changes (medical editor)"),
-            ("review_content", "Can review, approve and publish changes (medical reviewer)"),
+            (EDIT, "Can draft content changes (medical editor)"),
+            (REVIEW, "Can review, approve and publish changes (medical reviewer)"),
         ]
 
     def __str__(self) -> str:

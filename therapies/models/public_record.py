@@ -36,6 +36,7 @@ class PublicChangeQuerySet(models.QuerySet):
         return self.of_page(type(obj), obj.pk)
 
     def of_page(self, model: type[models.Model], pk) -> "PublicChangeQuerySet":
+        """The rows of the page of `model` with id `pk` (a value or a subquery)."""
         return self.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, F, Min, Q, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -40,8 +40,8 @@ def published_changes(significance: str | None = None):
     """One row per published change request with at least one live page (its first such page's row), as rows of
     ENTRY_FIELDS, newest first."""
     publishes = PublicChange.objects.filter(on_live_pages(), kind=PublicEvent.PUBLISH, change_request__isnull=False)
-    first = publishes.filter(change_request=OuterRef("change_request")).order_by("pk").values("pk")[:1]
-    changes = publishes.filter(pk=Subquery(first))
+    first = publishes.order_by().values("change_request").annotate(first=Min("pk")).values("first")
+    changes = PublicChange.objects.filter(pk__in=first)
     if significance:
         changes = changes.filter(significance=significance)
     text = CharField()

@@ -136,8 +136,9 @@ def therapy_fragment_relations() -> tuple:
 # The rows a therapy page shows besides its own: its trials, its risks and its sources (a publish of any of
 # them changes the page's fragments; site/fragments.py), and the corrections of its history's wording.
 THERAPY_PAGE_SHOWS = StampQuery(lambda pk: [
-    PublicChange.objects.of_page(Therapy, pk).filter(corrected_at__isnull=False).order_by()
-    .values_list("pk", "change_request_id", "corrected_at"),
+    # (the page's id through a subquery: object_id is positive, and the placeholder id is not)
+    PublicChange.objects.of_page(Therapy, Therapy.objects.filter(pk=pk).values("pk")[:1])
+    .filter(corrected_at__isnull=False).order_by().values_list("pk", "change_request_id", "corrected_at"),
     shown_rows(Trial.objects.live().filter(therapy=pk)),
     shown_rows(TherapyRisk.objects.live().filter(therapy=pk), via="risk__"),
     *(shown_rows(Reference.objects.live().filter(**{Therapy._meta.get_field(relation).related_query_name(): pk}))

@@ -28,7 +28,7 @@ from .drafting import (
     start_change_request_for,
     update_change_note,
 )
-from .errors import PublishConflict, StaleDraft, WorkflowError, describe_validation_error
+from .errors import PublishConflict, StaleDraft, WorkflowError, describe_validation_error, valid_significance
 from .locks import model_for, open_change_request_for
 from .permissions import (
     CHECKS,
@@ -49,6 +49,7 @@ from .permissions import (
     is_reviewer,
     roles,
 )
+from .public_record import NEEDS_CORRECTED_NOTE, can_correct, correct_public_note, corrected_wording
 from .publishing import NEEDS_UNPUBLISH_REASON, confirm_reviewed, publish, unpublish
 from .review import (
     NEEDS_CHANGES_COMMENT,
@@ -65,6 +66,7 @@ from .scheduling import (
     SCHEDULE_FAILED,
     SCHEDULED,
     ScheduledOutcome,
+    can_schedule_unpublish,
     format_when,
     future_time,
     publish_due,
@@ -78,6 +80,7 @@ from .seen import CHANGED_SINCE_OPENED, review_digest
 __all__ = [
     "CHANGED_SINCE_OPENED",
     "NEEDS_CHANGES_COMMENT",
+    "NEEDS_CORRECTED_NOTE",
     "NEEDS_REJECT_REASON",
     "NEEDS_UNPUBLISH_REASON",
     "CHECKS",
@@ -93,16 +96,20 @@ __all__ = [
     "available_actions",
     "can_approve",
     "can_comment",
+    "can_correct",
     "can_edit",
     "can_publish",
     "can_reject",
     "can_request_changes",
     "can_schedule",
+    "can_schedule_unpublish",
     "can_submit",
     "can_unschedule",
     "can_withdraw",
     "comment",
     "confirm_reviewed",
+    "correct_public_note",
+    "corrected_wording",
     "create_object",
     "describe_validation_error",
     "display_name",
@@ -131,5 +138,6 @@ __all__ = [
     "unschedule",
     "unschedule_unpublish",
     "update_change_note",
+    "valid_significance",
     "withdraw",
 ]

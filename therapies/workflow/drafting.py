@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..models.limits import one_line
 from .audit import record
-from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require
+from .errors import StaleDraft, WorkflowError, clean_text, describe_validation_error, require, valid_significance
 from .locks import back_to_draft_if_reviewed, lock_object, locked_change_request, model_for, send_back_citing
 from .permissions import (
     can_edit,
@@ -42,6 +42,7 @@ TITLE_LIMIT = ChangeRequest._meta.get_field("title").max_length
 def start_change_request(*, user, title: str, significance: str = Significance.MINOR) -> ChangeRequest:
     if not is_editor(user):
         raise WorkflowError("Only medical editors and reviewers can start a change request.")
+    significance = valid_significance(significance)
     # One line (it is every email's subject), and no longer than the column.
     title = one_line(clean_text(title, limit=TITLE_LIMIT, what="The title"))
     if not title:
@@ -133,10 +134,7 @@ def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: in
                 f"{timezone.localtime(revision.updated_at):%d %b %Y %H:%M:%S}). Reload the page to see their "
                 "changes; your text is below so nothing is lost."
             )
-        try:
-            validate_snapshot(model, snapshot, obj)
-        except ValidationError as error:
-            raise WorkflowError(f"{obj} could not be saved: {describe_validation_error(error)}") from None
+        validate_draft(model, snapshot, obj)
         changed = revision.snapshot != snapshot
         revision.snapshot = snapshot
         revision.edited_by = user
@@ -154,6 +152,15 @@ def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: in
         record(user, AuditAction.EDIT, change_request=change_request, obj=obj,
                details={"step": "saved", **safety})
     return revision
+
+
+def validate_draft(model: type[models.Model], snapshot: dict, obj: models.Model, *,
+                   refusal: str = "{obj} could not be saved") -> None:
+    """Every edit of an existing object's draft is checked the same way (save_draft, revert)."""
+    try:
+        validate_snapshot(model, snapshot, obj)
+    except ValidationError as error:
+        raise WorkflowError(f"{refusal.format(obj=obj)}: {describe_validation_error(error)}") from None
 
 
 def _propose_safety(change_request: ChangeRequest, model: type[models.Model], base_snapshot: dict | None,
@@ -236,11 +243,15 @@ def revert(*, revision: Revision, user) -> ChangeRequest:
             ],
         )
         new_revision = add_object(change_request=change_request, user=user, obj=obj)
+        # The same checks and the same safety proposal as any edit: the old version is a draft like another.
+        model = type(obj)
+        validate_draft(model, revision.snapshot, obj, refusal="The earlier version of {obj} cannot be restored")
         new_revision.snapshot = revision.snapshot
         new_revision.save(update_fields=["snapshot", "updated_at"])
         send_back_citing(obj, user=user, change_request=change_request, why="was set back to an earlier version")
+        safety = _propose_safety(change_request, model, new_revision.base_snapshot, new_revision.snapshot)
         record(user, AuditAction.REVERT, change_request=change_request, obj=obj,
-               details={"restored_revision": revision.pk})
+               details={"restored_revision": revision.pk, **safety})
     return change_request
 
 

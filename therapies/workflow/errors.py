@@ -2,6 +2,7 @@
 
 # Defined once below the workflow (backup and load_seed use it too); re-exported for the workflow's callers.
 from ..editorial.validation import describe_validation_error as describe_validation_error
+from ..models import Significance
 
 
 class WorkflowError(Exception):
@@ -39,3 +40,11 @@ def require(refusal: str | None) -> None:
         raise WorkflowError(refusal)
 
 
+
+
+def valid_significance(value: str) -> str:
+    """A significance from the list (minor, major, safety), or a refusal naming what was given."""
+    if value not in Significance.values:
+        choices = ", ".join(str(label).lower() for label in Significance.labels)
+        raise WorkflowError(f"“{value}” is not a significance: choose one from the list ({choices}).")
+    return value

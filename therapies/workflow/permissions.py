@@ -2,41 +2,25 @@
 
 from collections.abc import Callable
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser
 
 from ..models import (
     OPEN_STATES,
     ChangeRequest,
     State,
 )
-
-EDIT = "edit_content"
-REVIEW = "review_content"
-
-
+from ..models.roles import EDIT, REVIEW, roles_of
 
 # --- Roles -------------------------------------------------------------------------------------
 
 
 def roles(user: AbstractBaseUser | None) -> set[str]:
-    """The editorial roles a user holds through groups or direct permissions.
-
-    Deliberately not `user.has_perm()`: that is always true for superusers, and a
-    site administrator must not be able to bypass review (DESIGN.md rule 1).
-    """
+    """The editorial roles a user holds (models/roles.py, the one definition), kept on the user for the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
     cached = getattr(user, "_editorial_roles", None)
     if cached is None:
-        cached = set(
-            Permission.objects.filter(
-                Q(group__user=user) | Q(user=user),
-                content_type__app_label="therapies",
-                codename__in=[EDIT, REVIEW],
-            ).values_list("codename", flat=True)
-        )
-        user._editorial_roles = cached
+        cached = user._editorial_roles = roles_of(user)
     return cached
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ..editorial.signals import public_changes_recorded
 from ..models import AuditAction, ChangeRequest, PublicChange, PublicEvent, limits
 from .audit import announce, record
-from .errors import WorkflowError, clean_text
+from .errors import WorkflowError, clean_text, require
 from .permissions import is_reviewer
 
 NEEDS_CORRECTED_NOTE = "Give the corrected wording: readers see it in place of the old one."
@@ -45,29 +45,39 @@ def same_event(change: PublicChange) -> models.QuerySet:
     return PublicChange.objects.filter(pk=change.pk)
 
 
-def correct_public_note(*, change: PublicChange, user, note: str) -> PublicChange:
-    """A reviewer corrects the public wording of a past event: the note of a publish, the reason of an
-    unpublish. Readers see the new wording marked as corrected; the audit log keeps both."""
+def can_correct(change: PublicChange, user) -> str | None:
+    """Why `user` may not correct the public wording of `change`, or None."""
     if not is_reviewer(user):
-        raise WorkflowError("Only medical reviewers can correct what readers are told about a change.")
+        return "Only medical reviewers can correct what readers are told about a change."
     if change.kind == PublicEvent.CONFIRM:
-        raise WorkflowError("A “still accurate” confirmation shows readers no wording, so there is none to correct.")
+        return "A “still accurate” confirmation shows readers no wording, so there is none to correct."
+    return None
+
+
+def corrected_wording(change: PublicChange, note: str | None) -> str:
+    """The new wording, trimmed; refused if empty, too long or the same as what readers see now."""
     limit = limits.CHANGE_NOTE if change.kind == PublicEvent.PUBLISH else limits.REASON
     note = clean_text(note, limit=limit, what="The corrected wording")
     if not note:
         raise WorkflowError(NEEDS_CORRECTED_NOTE)
+    if note == change.note:
+        raise WorkflowError("The corrected wording is the same as the published one: nothing was changed.")
+    return note
+
+
+def correct_public_note(*, change: PublicChange, user, note: str) -> PublicChange:
+    """A reviewer corrects the public wording of a past event: the note of a publish, the reason of an
+    unpublish. Readers see the new wording marked as corrected; the audit log keeps both."""
+    require(can_correct(change, user))
     with transaction.atomic():
         rows = list(same_event(change).select_for_update().order_by("pk"))
         if not rows:
             raise WorkflowError("That entry is no longer in the public record.")
-        old = rows[0].note
-        if note == old:
-            raise WorkflowError("The corrected wording is the same as the published one: nothing was changed.")
-        now = timezone.now()
-        same_event(change).update(note=note, corrected_at=now, corrected_by=user)
         first = rows[0]
+        note = corrected_wording(first, note)
+        same_event(change).update(note=note, corrected_at=timezone.now(), corrected_by=user)
         record(user, AuditAction.CORRECT_PUBLIC, change_request=first.change_request, obj=_page_of(first),
-               details={"public_change": first.pk, "event": first.kind, "old": old, "new": note,
+               details={"public_change": first.pk, "event": first.kind, "old": first.note, "new": note,
                         "rows": [row.pk for row in rows]})
         announce([page for page in map(_page_of, rows) if page is not None], "correct_public")
     change.refresh_from_db()

@@ -20,7 +20,14 @@ from ..models import (
     limits,
 )
 from .audit import announce, record
-from .errors import PublishConflict, WorkflowError, clean_text, describe_validation_error, require
+from .errors import (
+    PublishConflict,
+    WorkflowError,
+    clean_text,
+    describe_validation_error,
+    require,
+    valid_significance,
+)
 from .locks import locked_change_request, model_for, open_change_request_for, release_locks, send_back_citing
 from .permissions import (
     can_publish,
@@ -175,8 +182,7 @@ def unpublish(*, obj: models.Model, user, reason: str, significance: str = Signi
         raise WorkflowError("Only medical reviewers can unpublish content.")
     if not clean_text(reason, limit=limits.REASON, what="The reason"):
         raise WorkflowError(NEEDS_UNPUBLISH_REASON)
-    if significance not in Significance.values:
-        raise WorkflowError("Choose a significance from the list.")
+    valid_significance(significance)
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.live:

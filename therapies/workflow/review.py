@@ -15,7 +15,7 @@ from ..models import (
 )
 from .audit import record
 from .drafting import delete_unpublished
-from .errors import WorkflowError, clean_text, require
+from .errors import WorkflowError, clean_text, require, valid_significance
 from .locks import locked_change_request, model_for, release_locks
 from .permissions import (
     can_approve,
@@ -99,7 +99,7 @@ def approve(
         require(can_approve(change_request, user))
         digest = require_seen(change_request, seen)
         if significance:
-            change_request.significance = significance
+            change_request.significance = valid_significance(significance)
         change_request.state = State.APPROVED
         change_request.approved_by = user
         change_request.approved_at = timezone.now()

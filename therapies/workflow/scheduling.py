@@ -130,10 +130,15 @@ def _queue_schedule_email(change_request: ChangeRequest, user, what: str, *, pub
     notifications.deliver_on_commit(emails)
 
 
+def can_schedule_unpublish(user) -> str | None:
+    if not is_reviewer(user):
+        return "Only medical reviewers can schedule content to be unpublished."
+    return None
+
+
 def schedule_unpublish(*, obj: models.Model, user, at: datetime.datetime, reason: str = "") -> models.Model:
     """Set a live page to come off the site at `at` (publish_scheduled does it)."""
-    if not is_reviewer(user):
-        raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
+    require(can_schedule_unpublish(user))
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if not obj.is_live:
