@@ -417,3 +417,18 @@ def test_a_post_from_a_cached_page_is_accepted_as_same_origin(client, seeded, pa
     client.handler.enforce_csrf_checks = True
     client.get("/therapies/ocrelizumab/")
     assert ask(client).status_code == 302  # no token: the browser's Sec-Fetch-Site says it came from this site
+
+
+def test_an_alert_carries_the_wording_a_reviewer_corrected_before_it_was_queued(client, seeded, editor, reviewer,
+                                                                                 django_capture_on_commit_callbacks):
+    from therapies.models import PublicChange
+    from therapies.workflow.public_record import correct_public_note
+
+    subscribed(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_request = publish_safety_change(editor, reviewer)
+    row = PublicChange.objects.filter(change_request=change_request).first()
+    correct_public_note(change=row, user=reviewer, note="Added the hepatitis B warning (corrected wording).")
+    alerts.queue_events()
+    body = alert_emails().get().body
+    assert "corrected wording" in body and change_request.change_note not in body

@@ -59,7 +59,8 @@ class AlertForm(forms.Form):
             "max_length": f"An email address has at most {limits.EMAIL} characters. Check it.",
         },
     )
-    therapy = forms.CharField(required=False, max_length=100)
+    therapy = forms.CharField(required=False, max_length=100, error_messages={
+        "max_length": "We have no page for that therapy. Choose one from the list, or every therapy."})
     level = forms.ChoiceField(
         choices=AlertLevel.choices, initial=AlertLevel.SAFETY, widget=forms.RadioSelect,
         error_messages={"required": "Choose safety changes only or every change.",
