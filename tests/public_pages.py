@@ -65,9 +65,22 @@ def _correction_forms() -> list[str]:
     return urls
 
 
+def _alert_links() -> dict[str, list[str]]:
+    """The signed pages of email alerts (issue 26), as a reader reaches them from an email."""
+    from therapies.editorial import alert_links
+
+    choice = alert_links.Choice(email="reader@example.org", therapy_id=None, level="safety", frequency="immediate")
+    token = alert_links.manage_token(0, "reader@example.org")
+    return {
+        "alerts_confirm": [reverse("alerts_confirm", args=[alert_links.confirm_token(choice)])],
+        "alerts_manage": [reverse("alerts_manage", args=[token])],
+        "alerts_unsubscribe": [reverse("alerts_unsubscribe", args=[token])],
+    }
+
+
 def _with_arguments() -> dict[str, list[str]]:
     forms = _correction_forms()
-    return {"suggest_correction": forms, "correction_thanks": [f"{url}thanks/" for url in forms]}
+    return {"suggest_correction": forms, "correction_thanks": [f"{url}thanks/" for url in forms], **_alert_links()}
 
 
 # Routes with arguments that are no page of their own: /trials/NCT…/ redirects to the trial's page.

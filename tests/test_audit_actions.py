@@ -17,7 +17,17 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.models import AuditAction, AuditEvent, ChangeRequest, PublicChange, Reference, Revision, Therapy
+from therapies.models import (
+    AlertSubscriber,
+    AuditAction,
+    AuditEvent,
+    ChangeRequest,
+    PublicChange,
+    Reference,
+    Revision,
+    Therapy,
+)
+from therapies.workflow.alert_access import delete_alert_addresses, record_addresses_seen
 from therapies.workflow.roles import EDITORS
 
 from .workflow_helpers import approved_change, draft_change, submitted_change
@@ -167,6 +177,14 @@ def _nothing(p):
     return None
 
 
+def _support(p):
+    """Someone in the Support group (issue 26: readers' alert addresses), and an address to look at."""
+    AlertSubscriber.objects.create(email="reader@example.org")
+    user = get_user_model().objects.create_user(username="support", is_staff=True)
+    user.groups.add(Group.objects.get(name="Support"))
+    return user
+
+
 def _fingolimod(p):
     return Therapy.objects.get(slug="fingolimod")
 
@@ -225,6 +243,10 @@ EVERY_ACTION = {
     AuditAction.ROLE_REMOVE: _with_a_user(_remove_from_editors),
     AuditAction.GROUP_PERMISSIONS: _given(_nothing, lambda p, _: Group.objects.get(name=EDITORS).permissions.add(
         Permission.objects.get(codename="view_logentry"))),
+    AuditAction.SEE_ALERT_ADDRESSES: _given(_support, lambda p, user: record_addresses_seen(
+        user=user, subscriber_ids=[], search="reader@example.org")),
+    AuditAction.DELETE_ALERT_ADDRESSES: _given(_support, lambda p, user: delete_alert_addresses(
+        user=user, subscribers=AlertSubscriber.objects.filter(email="reader@example.org"))),
 }
 
 

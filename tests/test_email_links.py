@@ -12,9 +12,11 @@ from django.urls import resolve
 from django.utils import timezone
 
 from therapies import workflow
-from therapies.editorial import notifications
+from therapies.editorial import alerts, notifications
+from therapies.editorial.alert_links import Choice
 from therapies.editorial.review_cycle import send_review_reminders
 from therapies.models import OutboundEmail, Reference, Therapy
+from therapies.site import alerts as site_alerts
 from therapies.workflow.roles import REVIEWERS
 
 from .test_references import cite, edit_source
@@ -67,6 +69,15 @@ def send_every_email(editor, editor2, reviewer, reviewer2, django_user_model) ->
     newcomer = django_user_model.objects.create_user(username="newcomer", email="newcomer@example.org")
     newcomer.groups.add(Group.objects.get(name=REVIEWERS))  # reviewer_added
     draft_change(editor2, Therapy.objects.get(slug="ponesimod"))  # drafts email nobody
+    # alert_confirm, alert, alert_digest: readers subscribe and confirm; a change reaches them (issue 26).
+    for address, frequency in (("now@example.org", "immediate"), ("weekly@example.org", "weekly")):
+        choice = Choice(email=address, therapy_id=None, level="all", frequency=frequency)
+        site_alerts.subscribe(choice=choice, client_key=address)
+        site_alerts.confirm(choice)
+    alerts.record_change(objects=[ocrelizumab], action="publish", significance="safety", note="A safety change.",
+                         occurred_at=timezone.now())
+    alerts.queue_events()
+    alerts.queue_digests(now=timezone.now() + datetime.timedelta(days=8))
 
 
 def test_every_email_the_site_sends_carries_only_absolute_links(
@@ -80,7 +91,8 @@ def test_every_email_the_site_sends_carries_only_absolute_links(
         rendered.append(template)
         return render(template, context)
 
-    monkeypatch.setattr(notifications, "render_to_string", recording)
+    for module in (notifications, alerts, site_alerts):
+        monkeypatch.setattr(module, "render_to_string", recording)
     send_every_email(editor, editor2, reviewer, reviewer2, django_user_model)
 
     every_template = {f"therapies/email/{p.name}" for p in EMAIL_TEMPLATES.glob("*.txt") if not p.name.startswith("_")}

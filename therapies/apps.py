@@ -18,6 +18,10 @@ class TherapiesConfig(AppConfig):
         # After the page cache (a purged page refetched must not come from it), before the search index.
         signals.content_published.connect(frontend_cache.deliver_announced, dispatch_uid="front-cache-purge")
         signals.content_published.connect(search.on_content_published, dispatch_uid="search-update-index")
+        from .editorial import alerts, notifications
+
+        signals.public_changes_recorded.connect(alerts.on_public_changes, dispatch_uid="safety-alerts")
+        signals.emails_queued.connect(notifications.deliver_queued, dispatch_uid="deliver-queued-email")
         from .workflow import accounts
 
         accounts.connect()  # role changes are audit events (issue 11)

@@ -2,4 +2,4 @@
 the editorial screens inside the admin (review.py, preview.py, dashboard.py) and the readers'
 correction suggestions (corrections.py). Django's admin autodiscovery imports this package."""
 
-from . import content, corrections, public_record  # noqa: F401  (registers the ModelAdmins)
+from . import alerts, content, corrections, public_record  # noqa: F401  (registers the ModelAdmins)

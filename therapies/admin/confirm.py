@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .. import workflow
+from ..editorial.alerts import audience
 from ..editorial.safety import safety_reasons
 from ..models import ChangeRequest, Revision, Significance, kind_for
 from ..workflow import WorkflowError
@@ -158,6 +159,8 @@ def ask_change_request(request: HttpRequest, change_request: ChangeRequest, acti
     open_comments = list(workflow.open_comments(change_request)) if action in ANYWAY_STEPS else []
     objects = [{"kind": kind_for(r.content_type.model_class()).label, "name": r.object_repr, "is_new": r.is_new}
                for r in revisions]
+    if action in ("publish", "schedule"):
+        details["alerts"] = audience(_changed_objects(revisions), significance)
     return _page(
         request, change_request, action, step, f"{step.verb} change request #{change_request.pk}?",
         change_request=change_request, objects=objects, significance=Significance(significance).label,
@@ -175,9 +178,16 @@ def ask_object(request: HttpRequest, obj: models.Model, action: str) -> Template
         raise WorkflowError(f"{obj} is not published.")
     text = _text(request, action)
     kind = kind_for(obj)
+    significance = _significance(request, Significance.MAJOR)
     return _page(
         request, obj, action, step, f"{step.verb} {obj}?",
         objects=[{"kind": kind.label, "name": str(obj), "is_new": False}],
-        significance=Significance(_significance(request, Significance.MAJOR)).label,
-        details={"text": text}, back_url=kind.admin_url(obj.pk),
+        significance=Significance(significance).label,
+        details={"text": text, "alerts": audience([obj], significance)}, back_url=kind.admin_url(obj.pk),
     )
+
+
+def _changed_objects(revisions: list[Revision]) -> list[models.Model]:
+    """The rows a change request's revisions edit (new ones exist already, not yet live)."""
+    return [obj for revision in revisions
+            for obj in revision.content_type.model_class()._default_manager.filter(pk=revision.object_id)]

@@ -16,3 +16,7 @@ content_published = Signal()
 # Sent once the transaction that recorded them has committed (workflow/public_record.py): a publish, an
 # unpublish (now or as scheduled) or a "still accurate" confirmation. Not sent for a correction of wording.
 public_changes_recorded = Signal()
+
+# sender: None; kwargs: emails (OutboundEmail rows just committed by a part of the site that may not import the
+# mail sender: the public site's alert confirmations). notifications.deliver_queued sends them.
+emails_queued = Signal()

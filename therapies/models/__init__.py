@@ -3,6 +3,15 @@ editorial text (texts.py), the editorial records (editorial.py), the one
 definition of "published" (querysets.py), the one list of content kinds (kinds.py) and the controlled
 vocabularies content is described with (vocabulary.py)."""
 
+from .alerts import (  # noqa: F401
+    AlertDigestEntry,
+    AlertEvent,
+    AlertFrequency,
+    AlertLevel,
+    AlertSignup,
+    AlertSubscriber,
+    AlertSubscription,
+)
 from .content import (  # noqa: F401
     DatePrecision,
     DrugClass,

@@ -277,6 +277,9 @@ class AuditAction(models.TextChoices):
     ROLE_ADD = "role_add", "Gave a user a group or permission"
     ROLE_REMOVE = "role_remove", "Took a group or permission from a user"
     GROUP_PERMISSIONS = "group_permissions", "Changed a group's permissions"
+    # Readers' alert addresses (issue 26): every look at them, and every deletion, is on the record.
+    SEE_ALERT_ADDRESSES = "alert_addresses", "Looked at the addresses of alert subscribers"
+    DELETE_ALERT_ADDRESSES = "alert_delete", "Deleted alert subscribers' addresses"
 
 
 class AuditEvent(models.Model):
@@ -389,6 +392,13 @@ class OutboundEmail(OutboxRow):
     body = models.TextField()
     change_request = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    # Extra mail headers (an alert's List-Unsubscribe, RFC 8058), and when a failed email may be tried again.
+    headers = models.JSONField(default=dict, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # An alert to a reader (models/alerts.py): deleted with the address when the reader leaves.
+    alert_subscriber = models.ForeignKey(
+        "therapies.AlertSubscriber", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
     )
 
     def __str__(self) -> str:

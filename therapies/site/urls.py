@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from . import changelog, reader_views, views
+from . import alert_views, changelog, reader_views, views
 from .caching import public_page
 from .feeds import UpdatesFeed
 from .sitemaps import SITEMAPS
@@ -23,6 +23,11 @@ urlpatterns = [
     path("choose/", reader_views.choose, name="choose"),
     path("corrections/<str:model_name>/<slug:slug>/", reader_views.suggest_correction, name="suggest_correction"),
     path("corrections/<str:model_name>/<slug:slug>/thanks/", reader_views.correction_thanks, name="correction_thanks"),
+    path("alerts/subscribe/", alert_views.subscribe, name="alerts_subscribe"),
+    path("alerts/subscribe/sent/", alert_views.sent, name="alerts_sent"),
+    path("alerts/confirm/<str:token>/", alert_views.confirm, name="alerts_confirm"),
+    path("alerts/manage/<str:token>/", alert_views.manage, name="alerts_manage"),
+    path("alerts/unsubscribe/<str:token>/", alert_views.unsubscribe, name="alerts_unsubscribe"),
     path("sitemap.xml", public_page(sitemap, params=("p",)), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", reader_views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
