@@ -26,7 +26,7 @@ def remove_support_group(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0020_public_record'),
+        ('therapies', '0022_comment_resolution'),
     ]
 
     operations = [
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('create', 'Created change request'), ('edit', 'Edited draft'), ('submit', 'Submitted for review'), ('comment', 'Commented'), ('approve', 'Approved'), ('request_changes', 'Requested changes'), ('reject', 'Rejected'), ('withdraw', 'Withdrew'), ('publish', 'Published'), ('unpublish', 'Unpublished'), ('revert', 'Started a revert'), ('confirm_reviewed', 'Confirmed still accurate'), ('remove', 'Removed an object from a change request'), ('schedule', 'Scheduled publishing'), ('unschedule', 'Cancelled scheduled publishing'), ('schedule_failed', 'Scheduled publishing failed'), ('schedule_unpublish', 'Scheduled unpublishing'), ('unschedule_unpublish', 'Cancelled scheduled unpublishing'), ('re_review', 'Sent back for re-review: a source it cites changed'), ('correct_public', 'Corrected the public wording of a change'), ('user_create', 'Created a user'), ('user_flags', "Changed a user's staff, superuser or active status"), ('role_add', 'Gave a user a group or permission'), ('role_remove', 'Took a group or permission from a user'), ('group_permissions', "Changed a group's permissions"), ('alert_addresses', 'Looked at the addresses of alert subscribers'), ('alert_delete', "Deleted alert subscribers' addresses")], db_index=True, max_length=20),
+            field=models.CharField(choices=[('create', 'Created change request'), ('edit', 'Edited draft'), ('submit', 'Submitted for review'), ('comment', 'Commented'), ('resolve_comment', 'Resolved a comment'), ('reopen_comment', 'Reopened a comment'), ('approve', 'Approved'), ('request_changes', 'Requested changes'), ('reject', 'Rejected'), ('withdraw', 'Withdrew'), ('publish', 'Published'), ('unpublish', 'Unpublished'), ('revert', 'Started a revert'), ('confirm_reviewed', 'Confirmed still accurate'), ('remove', 'Removed an object from a change request'), ('schedule', 'Scheduled publishing'), ('unschedule', 'Cancelled scheduled publishing'), ('schedule_failed', 'Scheduled publishing failed'), ('schedule_unpublish', 'Scheduled unpublishing'), ('unschedule_unpublish', 'Cancelled scheduled unpublishing'), ('re_review', 'Sent back for re-review: a source it cites changed'), ('correct_public', 'Corrected the public wording of a change'), ('user_create', 'Created a user'), ('user_flags', "Changed a user's staff, superuser or active status"), ('role_add', 'Gave a user a group or permission'), ('role_remove', 'Took a group or permission from a user'), ('group_permissions', "Changed a group's permissions"), ('alert_addresses', 'Looked at the addresses of alert subscribers'), ('alert_delete', "Deleted alert subscribers' addresses")], db_index=True, max_length=20),
         ),
         migrations.CreateModel(
             name='AlertEvent',

@@ -157,10 +157,10 @@ def save_draft(*, revision: Revision, user, snapshot: dict, expected_version: in
 def validate_draft(model: type[models.Model], snapshot: dict, obj: models.Model, *,
                    refusal: str = "{obj} could not be saved") -> None:
     """Every edit of an existing object's draft is checked the same way (save_draft, revert)."""
-    new_slug = snapshot.get("fields", {}).get("slug", getattr(obj, "slug", None))
-    if getattr(obj, "first_published_at", None) and new_slug != obj.slug:
+    live_slug = getattr(obj, "slug", None)
+    if live_slug and obj.first_published_at and snapshot.get("fields", {}).get("slug", live_slug) != live_slug:
         # Links, bookmarks, the sitemap and the front cache's keys all name the live address.
-        raise WorkflowError(f"{refusal.format(obj=obj)}: its page address (slug) “{obj.slug}” is fixed once "
+        raise WorkflowError(f"{refusal.format(obj=obj)}: its page address (slug) “{live_slug}” is fixed once "
                             "the page has been live.")
     try:
         validate_snapshot(model, snapshot, obj)
