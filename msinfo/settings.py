@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Role changes are audited in the name of the signed-in user (therapies/workflow/accounts.py).
     "therapies.admin.actor.RecordActorMiddleware",
+    # A NUL byte or a 19-digit number in an admin list's filters is a 400, not a database error (issue 23).
+    "therapies.admin.query_guard.AdminQueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
