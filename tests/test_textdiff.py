@@ -131,14 +131,16 @@ def test_once_a_screen_has_spent_its_budget_later_texts_are_shown_in_full_with_a
     assert "<del>three</del>" in first.old_html
     assert second.note.startswith("Not compared word by word")
     # Still marked changed: both values whole, as removed and added (issue 23, N4).
-    assert (second.old_html, second.new_html) == ("<del>alpha beta gamma delta</del>", "<ins>alpha beta gamma epsilon</ins>")
+    assert second.old_html == "<del>alpha beta gamma delta</del>"
+    assert second.new_html == "<ins>alpha beta gamma epsilon</ins>"
 
 
 def test_once_the_budget_is_spent_a_changed_number_is_still_marked_by_its_own_pass():
     """Security finding N4: decoy rewrites spent the budget, then "20 mg" → "200 mg" was shown without a mark."""
     budget = Budget(left=0)
-    old = "Take 20 mg once a day; 1 in 100 people get a rash. " * 500 + "Keep at 2–8 °C."
-    new = "Take 200 mg once a day; 1 in 100 people get a rash. " + "Take 20 mg once a day; 1 in 100 people get a rash. " * 499 + "Keep at 2–8 °C."
+    sentence = "Take 20 mg once a day; 1 in 100 people get a rash. "
+    old = sentence * 500 + "Keep at 2–8 °C."
+    new = sentence.replace("20", "200") + sentence * 499 + "Keep at 2–8 °C."
     result = text_diff(old, new, budget)
     assert result.note.startswith("Not compared word by word")
     assert result.new_html.startswith("<ins>") and result.old_html.startswith("<del>")

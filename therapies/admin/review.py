@@ -24,7 +24,7 @@ from .. import workflow
 from ..editorial.diff import diff_snapshots
 from ..editorial.snapshots import snapshot_of
 from ..editorial.textdiff import Budget
-from ..models import KINDS, OPEN_STATES, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
+from ..models import KINDS, ChangeRequest, ReviewComment, Revision, Significance, State, kind_for, kind_named
 from ..workflow import WorkflowError
 from .citations import citation_search
 from .confirm import OBJECT_STEPS, ask_object, posted_data, safety_reasons_of
@@ -338,7 +338,7 @@ def _compare_draft(request: HttpRequest, obj: models.Model, content_type, draft_
         raise PermissionDenied
     draft = Revision.objects.filter(
         content_type=content_type, object_id=obj.pk, published_at__isnull=True,
-        change_request__state__in=OPEN_STATES, pk=int(draft_id) if draft_id.isdigit() and len(draft_id) < 19 else None,
+        change_request__in=ChangeRequest.objects.open(), pk=int(draft_id) if draft_id.isdigit() and len(draft_id) < 19 else None,
     ).first()
     if draft is None:
         messages.error(request, "Choose a draft of this page in an open change request to compare.")
