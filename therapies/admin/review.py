@@ -338,7 +338,7 @@ def _compare_draft(request: HttpRequest, obj: models.Model, content_type, draft_
         raise PermissionDenied
     draft = Revision.objects.filter(
         content_type=content_type, object_id=obj.pk, published_at__isnull=True,
-        change_request__in=ChangeRequest.objects.open(), pk=int(draft_id) if draft_id.isdigit() and len(draft_id) < 19 else None,
+        change_request__in=ChangeRequest.objects.open(), pk=int(draft_id) if draft_id.isdigit() else None,
     ).first()
     if draft is None:
         messages.error(request, "Choose a draft of this page in an open change request to compare.")
