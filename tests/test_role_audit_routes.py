@@ -36,8 +36,8 @@ def test_deleting_a_group_records_each_member_losing_it(editor, reviewer, superu
 
 
 def test_deleting_a_permission_records_each_group_and_user_losing_it(editor):
-    permission = Permission.objects.create(codename="temp_power", name="Temp", content_type_id=Permission.objects.first()
-                                           .content_type_id)
+    content_type_id = Permission.objects.first().content_type_id
+    permission = Permission.objects.create(codename="temp_power", name="Temp", content_type_id=content_type_id)
     group = Group.objects.create(name="Temp")
     group.permissions.add(permission)
     editor.user_permissions.add(permission)

@@ -61,6 +61,11 @@ OBJECT_STEPS: dict[str, Step] = {
     "unpublish": Step("Unpublish", "Yes, unpublish", "The page comes off the public site at once: pages, lists, "
                       "search, the API and the sitemap. The updates page lists it with your reason.",
                       ("text", "significance"), danger=True),
+    # A scheduled unpublish takes the page off the site just the same, later (issue 23, I3).
+    "schedule_unpublish": Step("Schedule unpublishing of", "Yes, schedule it", "The page comes off the public site "
+                               "at the time below, in your name, unless the schedule is cancelled first: pages, "
+                               "lists, search, the API and the sitemap. The updates page will list it with the "
+                               "reason.", ("when", "text"), danger=True),
 }
 # Text an action cannot go without: asked before the confirm page, with the workflow's own words.
 TEXT_REQUIRED = {
@@ -160,17 +165,22 @@ def ask_change_request(request: HttpRequest, change_request: ChangeRequest, acti
 
 
 def ask_object(request: HttpRequest, obj: models.Model, action: str) -> TemplateResponse:
-    """The confirm page for an action on a live page (unpublish)."""
+    """The confirm page for an action on a live page (unpublish, now or at a time)."""
     step = OBJECT_STEPS[action]
     if not workflow.is_reviewer(request.user):
         raise WorkflowError("Only medical reviewers can unpublish content.")
     if not obj.is_live:
         raise WorkflowError(f"{obj} is not published.")
-    text = _text(request, action)
+    details = {"text": _text(request, action)}
+    if "when" in step.fields:
+        when, error = parse_schedule_time(request.POST)
+        if error:
+            raise WorkflowError(error)
+        details["when"] = workflow.format_when(workflow.future_time(when, "for the page to come off the site"))
     kind = kind_for(obj)
     return _page(
         request, obj, action, step, f"{step.verb} {obj}?",
         objects=[{"kind": kind.label, "name": str(obj), "is_new": False}],
         significance=Significance(_significance(request, Significance.MAJOR)).label,
-        details={"text": text}, back_url=kind.admin_url(obj.pk),
+        details=details, back_url=kind.admin_url(obj.pk),
     )

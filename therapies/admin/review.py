@@ -387,7 +387,7 @@ def object_action(request: HttpRequest, model_name: str, object_id: int, action:
         elif action == "schedule_unpublish":
             if not workflow.is_reviewer(request.user):
                 raise WorkflowError("Only medical reviewers can schedule content to be unpublished.")
-            when, error = parse_schedule_time(request.POST)
+            when, error = parse_schedule_time(data)  # the confirmed time, from the signed token
             if error:
                 raise WorkflowError(error)
             obj = workflow.schedule_unpublish(obj=obj, user=request.user, at=when, reason=text)
