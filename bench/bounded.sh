@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 15's benchmarks on their own (`make bench` runs them too, on its scale data): the review page
-# with 5,000-word text diffs, served by gunicorn with the repository's gunicorn.conf.py on PostgreSQL,
+# with 5,000-word text diffs and with the reviewer assistant on hostile texts (issue 23), served by
+# gunicorn with the repository's gunicorn.conf.py on PostgreSQL,
 # and Markdown rendering of hostile texts at the length limit. Writes the "Bounded work" figures into
 # docs/PERFORMANCE.md. Works in a throwaway database that is dropped at the end; 127.0.0.1 only.
 set -euo pipefail
@@ -36,6 +37,10 @@ $PY manage.py shell < bench/markdown_timing.py | sed -n 's/^MARKDOWN_JSON=//p' >
 
 echo "== Review page: 5,000-word diffs (gunicorn, gunicorn.conf.py)"
 CASES=$($PY manage.py shell < bench/prepare_diff.py | sed -n 's/^DIFF_JSON=//p')
+echo "== Review page: the reviewer assistant on hostile texts at the length limit (40,000 digits, '1.', '1,' runs)"
+ASSISTANT=$($PY manage.py shell < bench/prepare_assistant.py | sed -n 's/^ASSISTANT_JSON=//p')
+CASES=$($PY -c 'import json, sys; print(json.dumps({**json.loads(sys.argv[1]), **json.loads(sys.argv[2])}))' \
+        "$CASES" "$ASSISTANT")
 GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_LOG_LEVEL=warning PAGE_CACHE=0 \
     $GUNICORN -c gunicorn.conf.py msinfo.wsgi:application &
 GUNICORN_PID=$!

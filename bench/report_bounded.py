@@ -24,7 +24,8 @@ def main() -> None:
         f"Measured by `bench/bounded.sh` (also run by `make bench`) on {machine['date']}, {machine['nproc']} CPUs, "
         f"load average {machine['load']} at the end (other work shares the machine).",
         "",
-        "Review page of a change request whose therapy body is a 5,000-word text, as a signed-in reviewer "
+        "Review page of a change request whose therapy body is a 5,000-word text, or whose risk description is a "
+        "hostile text for the reviewer assistant at the 40,000-character limit, as a signed-in reviewer "
         "(gunicorn with `gunicorn.conf.py`, 2 workers, PostgreSQL; median and worst of "
         f"{review[0]['n'] if review else 0} requests):",
         "",

@@ -4,6 +4,10 @@
 #   stop_varnish
 #   varnish_counter NAME                 (a counter from varnishstat, e.g. MAIN.cache_hit)
 
+# The secret every purge carries (issue 23): app servers started after this is sourced send it, and
+# start_varnish writes it into the purge_token.vcl the VCL includes.
+export FRONTEND_PURGE_TOKEN="${FRONTEND_PURGE_TOKEN:-bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+
 ensure_varnish() {
     if [ ! -x /usr/sbin/varnishd ] || ! ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1; then
         echo "== Installing Varnish and varnish-modules (xkey)"
@@ -31,6 +35,13 @@ sub vcl_init {
 $adds}
 sub msinfo_backend {
     set req.backend_hint = apps.backend();
+}
+VCL
+    cat > "$VARNISH_DIR/purge_token.vcl" <<VCL
+sub msinfo_purge_token {
+    if (req.http.X-Purge-Token != "$FRONTEND_PURGE_TOKEN") {
+        return (synth(403, "Purging needs the purge token."));
+    }
 }
 VCL
     /usr/sbin/varnishd -F -j none -n "$VARNISH_DIR/state" -a "127.0.0.1:$port" \

@@ -39,6 +39,18 @@ def check_frontend_cache_urls(app_configs=None, **kwargs) -> list[Error]:
     ]
 
 
+@register(deploy=True)
+def check_frontend_purge_token(app_configs=None, **kwargs) -> list[Error]:
+    """The VCL refuses a purge without the secret token (issue 23): without it, every publish would leave its
+    pages stale in the front cache."""
+    if not getattr(settings, "FRONTEND_CACHE_URLS", []) or getattr(settings, "FRONTEND_PURGE_TOKEN", ""):
+        return []
+    return [Error("FRONTEND_CACHE_URLS is set but FRONTEND_PURGE_TOKEN is not: the front cache refuses purges "
+                  "without it, so published changes would stay hidden behind old copies.",
+                  hint="Set FRONTEND_PURGE_TOKEN to the secret in the Varnish purge_token.vcl "
+                       "(deploy/varnish/purge_token.example.vcl).", id="msinfo.E003")]
+
+
 SITE_URL_UNSET = (
     "SITE_URL is not set, so editorial emails link to {default}. Set SITE_URL to the site's public address, "
     "e.g. https://msinfo.example.org."

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Role changes are audited in the name of the signed-in user (therapies/workflow/accounts.py).
     "therapies.admin.actor.RecordActorMiddleware",
+    # A NUL byte or a 19-digit number in an admin list's filters is a 400, not a database error (issue 23).
+    "therapies.admin.query_guard.AdminQueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -127,6 +129,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if CACHE_UR
 # Front caches (Varnish with deploy/varnish/msinfo.vcl) purged on publish: comma-separated base URLs,
 # e.g. http://127.0.0.1:6081/. Empty: nothing to purge (docs/PERFORMANCE.md "The front cache").
 FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URLS")
+# The secret each purge carries in its X-Purge-Token header; the VCL checks it besides the address (issue 23,
+# deploy/varnish/purge_token.example.vcl). Required when FRONTEND_CACHE_URLS is set (msinfo.E003).
+FRONTEND_PURGE_TOKEN = os.environ.get("FRONTEND_PURGE_TOKEN", "").strip()
 # Rendered parts of content pages kept per process under what they show (therapies/site/fragments.py).
 PAGE_FRAGMENTS = env_bool("PAGE_FRAGMENTS", default=True)
 

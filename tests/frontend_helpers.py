@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -120,6 +121,7 @@ class Varnish:
 
     def __init__(self, workdir: Path, backend_ports: list[int]) -> None:
         self.workdir = workdir
+        self.purge_token = secrets.token_hex(16)  # what the site's FRONTEND_PURGE_TOKEN must be
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         backends = "".join(
@@ -127,6 +129,10 @@ class Varnish:
         )
         (workdir / "backends.vcl").write_text(
             backends + "sub msinfo_backend { set req.backend_hint = app0; }\n"
+        )
+        (workdir / "purge_token.vcl").write_text(
+            (VCL_DIR / "purge_token.example.vcl").read_text().replace(
+                "replace-with-the-sites-FRONTEND_PURGE_TOKEN", self.purge_token)
         )
         self.process = subprocess.Popen(
             [VARNISHD, "-F", "-j", "none", "-n", str(workdir / "state"), "-a", f"127.0.0.1:{self.port}",

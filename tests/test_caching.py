@@ -25,8 +25,12 @@ pytestmark = pytest.mark.django_db
 URL = "/therapies/ocrelizumab/"
 
 # Public routes that must never be cached: the health check answers about this server, now; the
-# correction form carries a per-reader CSRF token and takes POSTs, and its thank-you page is per reader.
-NEVER_CACHED_ROUTES = {"healthz", "suggest_correction", "correction_thanks"}
+# correction form carries a per-reader CSRF token and takes POSTs, and its thank-you page is per reader; the alert
+# pages take POSTs and answer one reader's signed link (issue 26), each marked never_cache.
+NEVER_CACHED_ROUTES = {
+    "healthz", "suggest_correction", "correction_thanks",
+    "alerts_subscribe", "alerts_sent", "alerts_confirm", "alerts_manage", "alerts_unsubscribe",
+}
 
 
 def counting_view(body: str = "page", *, before=None):
@@ -208,10 +212,39 @@ def test_query_string_is_part_of_the_key(client, page_cache):
     assert client.get("/therapies/", {"route": "sc"})["X-Page-Cache"] == "hit"
 
 
-def test_overlong_query_string_is_not_cached(client, page_cache):
-    url = "/therapies/?junk=" + "x" * caching.MAX_QUERY_STRING
+def test_overlong_declared_query_string_is_not_cached(client, page_cache):
+    url = "/therapies/?course=" + "x" * caching.MAX_QUERY_STRING
     assert client.get(url).status_code == 200
     assert not client.get(url).has_header("X-Page-Cache")
+
+
+def test_an_overlong_undeclared_query_string_is_served_from_the_cache_but_not_shared(client, page_cache):
+    """Issue 23, I1: junk parameters are dropped, so they no longer bypass the page cache; the answer is not marked
+    for a front cache to keep, since the address is not the page's own (N3)."""
+    client.get("/therapies/")
+    response = client.get("/therapies/?junk=" + "x" * caching.MAX_QUERY_STRING)
+    assert response["X-Page-Cache"] == "hit"
+    assert "s-maxage" not in response.get("Cache-Control", "") and "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    ("query", "host", "shared"),
+    [("", "testserver", True), ("?cachebust=77", "testserver", False), ("", "TESTSERVER", False),
+     ("", "testserver.", False), ("", "testserver:1", False), ("?route=sc", "testserver", True)],
+)
+def test_only_the_pages_own_spelling_is_marked_for_a_front_cache(client, page_cache, query, host, shared):
+    for _ in range(2):  # rendered, then from the page cache: the same answer
+        response = client.get(f"/therapies/{query}", HTTP_HOST=host)
+        assert ("s-maxage" in response.get("Cache-Control", "")) is shared
+
+
+@pytest.mark.parametrize(
+    ("value", "bypass"), [("junk", False), ("a" * 31, False), ("0123456789abcdefghij0123456789ab", True)]
+)
+def test_only_a_well_formed_session_key_bypasses_the_page_cache(client, page_cache, value, bypass):
+    Client().get(URL)
+    client.cookies["sessionid"] = value
+    assert client.get(URL).has_header("X-Page-Cache") is not bypass
 
 
 def test_not_found_is_not_stored(client, page_cache):

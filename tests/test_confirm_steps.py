@@ -192,3 +192,50 @@ def test_a_forged_unpublish_is_refused(client, reviewer, editor):
     response = client.post(unpublish_url(therapy), {"text": "x"}, follow=True)
     assert "Only medical reviewers can unpublish content." in response.content.decode()
     assert Therapy.objects.get(pk=therapy.pk).live
+
+
+# --- Schedule unpublishing (issue 23, I3) -------------------------------------------------------------------------
+
+
+def _schedule_unpublish_url(therapy) -> str:
+    return reverse("admin:therapies_object_action", args=["therapy", therapy.pk, "schedule_unpublish"])
+
+
+def _in_a_day() -> str:
+    return (timezone.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_schedule_unpublish_without_confirming_shows_the_time_and_reason_and_does_nothing(client, reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    client.force_login(reviewer)
+    page = client.post(_schedule_unpublish_url(therapy), {"when": _in_a_day(), "text": "Licence lapses."})
+    html = page.content.decode()
+    assert page.status_code == 200 and confirm_token(page)
+    assert "Schedule unpublishing of Fingolimod?" in html and "Comes off the site at" in html
+    assert "Licence lapses." in html and "Yes, schedule it" in html
+    assert Therapy.objects.get(pk=therapy.pk).unpublish_at is None
+    assert not AuditEvent.objects.filter(action=AuditAction.SCHEDULE_UNPUBLISH).exists()
+
+
+def test_schedule_unpublish_confirmed_acts_on_the_confirmed_time_not_on_later_fields(client, reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    client.force_login(reviewer)
+    when = _in_a_day()
+    token = confirm_token(client.post(_schedule_unpublish_url(therapy), {"when": when, "text": "Licence lapses."}))
+    client.post(_schedule_unpublish_url(therapy), {"confirm": token, "when": "2099-01-01T00:00", "text": "Other"})
+    scheduled = Therapy.objects.get(pk=therapy.pk).unpublish_at
+    assert scheduled is not None and scheduled.strftime("%Y-%m-%dT%H:%M") == when
+    assert AuditEvent.objects.get(action=AuditAction.SCHEDULE_UNPUBLISH).details["reason"] == "Licence lapses."
+
+
+def test_a_forged_or_past_schedule_unpublish_is_refused(client, reviewer):
+    therapy = Therapy.objects.get(slug="fingolimod")
+    client.force_login(reviewer)
+    forged = client.post(_schedule_unpublish_url(therapy), {"when": _in_a_day(), "text": "x", "confirm": "forged"},
+                         follow=True)
+    assert confirm.INVALID in forged.content.decode()
+    response = client.post(_schedule_unpublish_url(therapy), {"when": "2001-01-01T00:00", "text": "x"}, follow=True)
+    assert "has already passed: choose a time in the future for the page to come off the site" in (
+        response.content.decode())
+    assert "Yes, schedule it" not in response.content.decode()  # refused before the confirm page
+    assert Therapy.objects.get(pk=therapy.pk).unpublish_at is None

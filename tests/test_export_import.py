@@ -67,9 +67,15 @@ def test_export_then_import_into_an_empty_database_restores_every_row_exactly(
     assert not Therapy.objects.exists() and not AuditEvent.objects.exists()
     assert not get_user_model().objects.filter(username="editor").exists()
 
+    imported_at = AuditEvent.objects.count()
     call_command("import_content", str(path), stdout=open(tmp_path / "in.txt", "w"))
     after = table_checksums()
-    assert after == before  # counts and content of every table
+    # Counts and content of every table; the audit log also says whom the import created, with which groups
+    # (issue 23, N6), after the restored rows.
+    imported = AuditEvent.objects.filter(details__imported=True)
+    assert imported_at == 0 and imported.filter(action="user_create").count() == len(exported["users"])
+    assert after.pop("therapies.auditevent")[0] == before.pop("therapies.auditevent")[0] + imported.count()
+    assert after == before
     restored = get_user_model().objects.get(username="reviewer")
     assert not restored.is_active and not restored.has_usable_password()
     assert restored.groups.filter(name="Medical reviewers").exists()

@@ -31,6 +31,8 @@ def varnish(live_server, settings, tmp_path):
     caching._recent.clear()
     front = Varnish(tmp_path, [int(live_server.url.rsplit(":", 1)[1])])
     settings.FRONTEND_CACHE_URLS = [front.url + "/"]
+    settings.FRONTEND_PURGE_TOKEN = front.purge_token
+    settings.SITE_URL = front.url  # the page's own host: what the site marks for keeping
     yield front
     front.stop()
     cache.clear()
@@ -56,7 +58,7 @@ def test_anonymous_pages_are_kept_and_the_session_cookie_bypasses_varnish(varnis
     Therapy.objects.filter(slug="ocrelizumab").update(summary="Changed without publishing (test only)")
     assert "Changed without publishing" not in get(varnish, url)[1]  # proves the copy is kept
     for _ in range(2):  # signed in: never served the kept copy, and never stored
-        hit, body, _ = get(varnish, url, Cookie="sessionid=someone")
+        hit, body, _ = get(varnish, url, Cookie="sessionid=0123456789abcdefghij0123456789ab")  # a session key
         assert hit == "MISS" and "Changed without publishing" in body
 
 
@@ -124,3 +126,83 @@ def test_varnish_keeps_no_page_the_site_did_not_mark_public(varnish):
                 assert get(varnish, url)[0] == "MISS", url
             except urllib.error.HTTPError as error:  # the 404
                 assert error.headers["X-Cache"] == "MISS", url
+
+
+# --- One copy per page address, and the purge token (issue 23, N3, I1, I2) -----------------------------------------
+
+
+def _purge(front: Varnish, **headers) -> int:
+    request = urllib.request.Request(front.url + "/", method="PURGE",  # noqa: S310  the test's own Varnish
+                                     headers={"xkey-purge": "list:therapy", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_undeclared_query_parameters_and_host_spellings_share_the_pages_one_copy(varnish):
+    assert get(varnish, "/therapies/")[0] == "MISS"
+    for n in range(20):  # security finding N3: 150 of these made 150 objects
+        assert get(varnish, f"/therapies/?cachebust={n}")[0] == "HIT"
+    assert get(varnish, "/therapies/?utm_source=x&route=sc&zz=1")[0] == "MISS"  # the declared one stays
+    assert get(varnish, "/therapies/?route=sc")[0] == "HIT"
+    port = varnish.port
+    for host in (f"127.0.0.1.:{port}",):  # the same host, spelled with a trailing dot
+        assert get(varnish, "/therapies/", Host=host)[0] == "HIT"
+
+
+def test_a_malformed_session_cookie_is_served_the_kept_copy_and_a_session_key_is_not(varnish):
+    url = "/therapies/ocrelizumab/"
+    get(varnish, url)
+    assert get(varnish, url, Cookie="sessionid=junk")[0] == "HIT"
+    assert get(varnish, url, Cookie="sessionid=" + "x" * 500)[0] == "HIT"
+    assert get(varnish, url, Cookie="sessionid=0123456789abcdefghij0123456789ab")[0] == "MISS"
+
+
+def test_an_overlong_junk_query_string_is_served_the_kept_copy(varnish):
+    get(varnish, "/therapies/")
+    assert get(varnish, "/therapies/?junk=" + "x" * 2000)[0] == "HIT"
+
+
+def test_purge_needs_the_secret_token_as_well_as_the_address(varnish):
+    assert _purge(varnish) == 403
+    assert _purge(varnish, **{"X-Purge-Token": "guess"}) == 403
+    assert _purge(varnish, **{"X-Purge-Token": varnish.purge_token}) == 200
+
+
+def test_the_vcl_keeps_exactly_the_parameters_the_sites_pages_declare():
+    import re
+    from pathlib import Path
+
+    from django.urls import get_resolver
+
+    def declared(resolver, found):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                declared(pattern, found)
+            elif getattr(pattern.callback, "page_params", None) is not None:
+                found.update(pattern.callback.page_params)
+        return found
+
+    vcl = (Path(__file__).resolve().parent.parent / "deploy/varnish/canonical.vcl").read_text()
+    allowed = re.search(r"\(\?!\(\?:([a-z_|]+)\)=\)", vcl).group(1).split("|")
+    assert sorted(allowed) == sorted(declared(get_resolver(), set()))
+
+
+def test_no_draft_reaches_a_reader_through_varnish(varnish, editor, reviewer):
+    """Issue 23, item 9: the hidden content of the API tests, made while Varnish holds every page it touches."""
+    from .hidden_content import make_hidden_content
+
+    pages = ["/therapies/", "/therapies/natalizumab/", "/therapies/fingolimod/", "/therapies/alemtuzumab/",
+             "/risks/", "/trials/"]
+    for page in pages:
+        get(varnish, page)
+    hidden = make_hidden_content(editor, reviewer)
+    for page in pages:
+        try:
+            body = get(varnish, page)[1]
+        except urllib.error.HTTPError as error:
+            assert error.code == 404 and page == "/therapies/alemtuzumab/"  # unpublished: gone, not kept
+            continue
+        assert not [marker for marker in hidden.markers if marker in body], page

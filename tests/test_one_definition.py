@@ -244,7 +244,7 @@ def test_a_backup_user_row_that_fails_validation_names_the_field():
     from therapies.editorial import backup
 
     created, problems = backup._create_users([{"username": "not a valid name!", "email": "nobody"}])
-    assert created == 0
+    assert created == []
     assert problems and problems[0].startswith("users row 1 “not a valid name!”: ")
     assert "username: " in problems[0] and "email: " in problems[0]
 

@@ -30,7 +30,14 @@ from therapies.models import (
 )
 from therapies.workflow import WorkflowError
 
-from .workflow_helpers import approved_change, confirmed_post, draft_change, seen_on_review_page, submitted_change
+from .workflow_helpers import (
+    approved_change,
+    confirm_token,
+    confirmed_post,
+    draft_change,
+    seen_on_review_page,
+    submitted_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -538,10 +545,10 @@ def test_reviewer_sets_and_cancels_unpublish_at_on_the_content_page(client, revi
     client.force_login(reviewer)
     assert "Unpublish at" in client.get(url).content.decode()
     when = (timezone.now() + 3 * HOUR).replace(second=0, microsecond=0)
-    response = client.post(
-        reverse("admin:therapies_object_action", args=["therapy", therapy.pk, "schedule_unpublish"]),
-        {"when": when.strftime("%Y-%m-%dT%H:%M"), "text": "Licence withdrawn"}, follow=True,
-    )
+    action = reverse("admin:therapies_object_action", args=["therapy", therapy.pk, "schedule_unpublish"])
+    asked = client.post(action, {"when": when.strftime("%Y-%m-%dT%H:%M"), "text": "Licence withdrawn"})
+    assert Therapy.objects.get(pk=therapy.pk).unpublish_at is None  # asked to confirm first (issue 23)
+    response = client.post(action, {"confirm": confirm_token(asked)}, follow=True)
     assert "will come off the site at" in response.content.decode()
     assert Therapy.objects.get(pk=therapy.pk).unpublish_at == when
     assert "Cancel scheduled unpublishing" in response.content.decode()

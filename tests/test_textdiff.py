@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from therapies.editorial import textdiff
 from therapies.editorial.textdiff import Budget, align, text_diff
 
-TAGS = re.compile(r"</?(?:del|ins)>")
+TAGS = re.compile(r"</?(?:del|ins)>|<mark class=\"number-changed\">|</mark>")
 
 
 def _plain(marked: str) -> str:
@@ -130,7 +130,32 @@ def test_once_a_screen_has_spent_its_budget_later_texts_are_shown_in_full_with_a
     second = text_diff("alpha beta gamma delta", "alpha beta gamma epsilon", budget)
     assert "<del>three</del>" in first.old_html
     assert second.note.startswith("Not compared word by word")
-    assert second.old_html == "alpha beta gamma delta"
+    # Still marked changed: both values whole, as removed and added (issue 23, N4).
+    assert second.old_html == "<del>alpha beta gamma delta</del>"
+    assert second.new_html == "<ins>alpha beta gamma epsilon</ins>"
+
+
+def test_once_the_budget_is_spent_a_changed_number_is_still_marked_by_its_own_pass():
+    """Security finding N4: decoy rewrites spent the budget, then "20 mg" → "200 mg" was shown without a mark."""
+    budget = Budget(left=0)
+    sentence = "Take 20 mg once a day; 1 in 100 people get a rash. "
+    old = sentence * 500 + "Keep at 2–8 °C."
+    new = sentence.replace("20", "200") + sentence * 499 + "Keep at 2–8 °C."
+    result = text_diff(old, new, budget)
+    assert result.note.startswith("Not compared word by word")
+    assert result.new_html.startswith("<ins>") and result.old_html.startswith("<del>")
+    assert result.new_html.count('<mark class="number-changed">') == 1
+    assert 'Take <mark class="number-changed">200</mark> mg' in result.new_html
+    assert result.old_html.count('<mark class="number-changed">20</mark>') == 1  # one 20 fewer in the new text
+    assert _plain(result.new_html) == new
+
+
+def test_a_text_too_long_to_compare_has_its_changed_numbers_marked_and_stays_escaped():
+    old = "word " * (textdiff.MAX_WORDS + 1) + "<b>5 mg</b>"
+    result = text_diff(old, old.replace("5 mg", "50 mg"))
+    assert result.note.startswith("Too long to compare")
+    assert '&lt;b&gt;<mark class="number-changed">50</mark> mg&lt;/b&gt;' in result.new_html
+    assert "<b>" not in result.new_html
 
 
 @pytest.mark.django_db

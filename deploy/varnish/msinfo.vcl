@@ -2,14 +2,19 @@
 #
 # Keeps what the site says may be kept (Cache-Control: public, s-maxage=...), for anonymous GETs only,
 # tagged with the page keys the site sends in `xkey`. A publish purges those keys:
-#   PURGE / with `xkey-purge: therapy:12 list:trial` (or `xkey-softpurge:`), from the `purgers` ACL only.
+#   PURGE / with `xkey-purge: therapy:12 list:trial` (or `xkey-softpurge:`), from the `purgers` ACL only,
+#   carrying the secret X-Purge-Token header (purge_token.vcl).
 # The app servers are defined in backends.vcl (found on vcl_path; backends.example.vcl shows one),
 # which sets req.backend_hint in `sub msinfo_backend`.
 vcl 4.1;
 
+import std;
 import xkey;
 
 include "backends.vcl";
+# Issue 23: the secret purge token (purge_token.example.vcl), and one copy per page address (canonical.vcl).
+include "purge_token.vcl";
+include "canonical.vcl";
 
 acl purgers {
     "127.0.0.1";
@@ -21,6 +26,7 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Purging is not allowed from this address."));
         }
+        call msinfo_purge_token;
         if (req.http.xkey-purge) {
             set req.http.x-purged = xkey.purge(req.http.xkey-purge);
         } elsif (req.http.xkey-softpurge) {
@@ -34,16 +40,14 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # Signed in (session) or holding a one-time message: never served from, nor stored in, this cache.
-    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
-        return (pass);
-    }
+    call msinfo_signed_in;
     if (req.http.Authorization) {
         return (pass);
     }
     # An anonymous GET carries no cookie the page may depend on: the site never keeps a page that
     # read one. Dropping them lets every reader share the copy (Varnish passes requests with cookies).
     unset req.http.Cookie;
+    call msinfo_canonical_request;
     return (hash);
 }
 

@@ -62,6 +62,11 @@ OBJECT_STEPS: dict[str, Step] = {
     "unpublish": Step("Unpublish", "Yes, unpublish", "The page comes off the public site at once: pages, lists, "
                       "search, the API and the sitemap. The updates page lists it with your reason.",
                       ("text", "significance"), danger=True),
+    # A scheduled unpublish takes the page off the site just the same, later (issue 23, I3).
+    "schedule_unpublish": Step("Schedule unpublishing of", "Yes, schedule it", "The page comes off the public site "
+                               "at the time below, in your name, unless the schedule is cancelled first: pages, "
+                               "lists, search, the API and the sitemap. The updates page will list it with the "
+                               "reason.", ("when", "text"), danger=True),
 }
 # The steps that list the open comments and ask for "approve anyway" (DESIGN.md rule 11).
 ANYWAY_STEPS = frozenset({"approve", "publish", "schedule"})
@@ -170,20 +175,27 @@ def ask_change_request(request: HttpRequest, change_request: ChangeRequest, acti
 
 
 def ask_object(request: HttpRequest, obj: models.Model, action: str) -> TemplateResponse:
-    """The confirm page for an action on a live page (unpublish)."""
+    """The confirm page for an action on a live page (unpublish, now or at a time)."""
     step = OBJECT_STEPS[action]
-    if not workflow.is_reviewer(request.user):
-        raise WorkflowError("Only medical reviewers can unpublish content.")
+    refusal = (workflow.can_schedule_unpublish(request.user) if action == "schedule_unpublish"
+               else None if workflow.is_reviewer(request.user) else "Only medical reviewers can unpublish content.")
+    if refusal:
+        raise WorkflowError(refusal)  # permission first, so a refused user hears why rather than about the date
     if not obj.is_live:
         raise WorkflowError(f"{obj} is not published.")
-    text = _text(request, action)
+    details = {"text": _text(request, action)}
+    if "when" in step.fields:
+        when, error = parse_schedule_time(request.POST)
+        if error:
+            raise WorkflowError(error)
+        details["when"] = workflow.format_when(workflow.future_time(when, "for the page to come off the site"))
     kind = kind_for(obj)
     significance = _significance(request, Significance.MAJOR)
     return _page(
         request, obj, action, step, f"{step.verb} {obj}?",
         objects=[{"kind": kind.label, "name": str(obj), "is_new": False}],
         significance=Significance(significance).label,
-        details={"text": text, "alerts": audience([obj], significance)}, back_url=kind.admin_url(obj.pk),
+        details={**details, "alerts": audience([obj], significance)}, back_url=kind.admin_url(obj.pk),
     )
 
 

@@ -11,10 +11,12 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.forms.formsets import TOTAL_FORM_COUNT
 
 from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
 from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors, limits
 from .citations import use_citation_widgets
+from .ids import IdChoiceField, IdMultipleChoiceField
 from .kind_parts import ADMIN
 
 
@@ -86,6 +88,10 @@ def _form_field(field: models.Field, **kwargs) -> forms.Field | None:
     """A source's address typed without a scheme is taken as https:// (Django 6's default, chosen now)."""
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
+    if isinstance(field, models.ManyToManyField):  # ids checked, and counted, before any query (issue 23)
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
+    elif isinstance(field, models.ForeignKey):
+        kwargs.setdefault("form_class", IdChoiceField)
     return field.formfield(**kwargs)
 
 
@@ -104,7 +110,7 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
 class TherapyRiskRowForm(forms.Form):
     """One risk of a therapy in a draft: which risk, how often, the sourced figure and what it counts."""
 
-    risk = forms.ModelChoiceField(queryset=Risk.objects.all(), error_messages={"required": "Choose the risk"})
+    risk = IdChoiceField(queryset=Risk.objects.all(), error_messages={"required": "Choose the risk"})
     frequency = forms.ChoiceField(choices=[("", "---------"), *Frequency.choices],
                                   error_messages={"required": "Choose how often it happens"})
     figure = forms.CharField(max_length=300, required=False)
@@ -128,9 +134,20 @@ class TherapyRiskRowForm(forms.Form):
 
 
 class ChildRowFormSet(forms.BaseFormSet):
-    """The child rows of a draft (a therapy's risk links, a trial's outcomes), one form each."""
+    """The child rows of a draft (a therapy's risk links, a trial's outcomes), one form each.
+
+    At most `limits.CHILD_ROWS` rows (`child_row_formset`): a post saying it has more builds no row at all and
+    is refused with a message (security finding N2: TOTAL_FORMS=99999999 built 2,000 forms in 58 s)."""
 
     key_field = ""  # the field a row must have to be kept
+    default_error_messages = {
+        "too_many_forms": "A draft has at most %(num)d rows here. Remove some rows, then save again.",
+    }
+
+    def total_form_count(self) -> int:
+        if self.is_bound and self.management_form.cleaned_data.get(TOTAL_FORM_COUNT, 0) > self.absolute_max:
+            return 0  # refused by full_clean (too_many_forms) without building a form
+        return super().total_form_count()
 
     def kept_forms(self) -> list[forms.Form]:
         """Rows to keep: existing rows not marked for deletion, and extra rows that were filled in."""
@@ -141,6 +158,12 @@ class ChildRowFormSet(forms.BaseFormSet):
             and (index < self.initial_form_count() or form.has_changed())
             and form.cleaned_data.get(self.key_field)
         ]
+
+
+def child_row_formset(form: type[forms.Form], formset: type[ChildRowFormSet]) -> type[ChildRowFormSet]:
+    """A formset class of child rows, limited to `limits.CHILD_ROWS` rows, the limit checked before any form."""
+    return forms.formset_factory(form, formset=formset, extra=1, can_delete=True, max_num=limits.CHILD_ROWS,
+                                 absolute_max=limits.CHILD_ROWS, validate_max=True)
 
 
 class BaseTherapyRiskFormSet(ChildRowFormSet):
@@ -178,9 +201,7 @@ class BaseTherapyRiskFormSet(ChildRowFormSet):
 
 
 # Edits the therapy kind's child rows (registered in admin/kinds.py).
-TherapyRiskFormSet = forms.formset_factory(
-    TherapyRiskRowForm, formset=BaseTherapyRiskFormSet, extra=1, can_delete=True
-)
+TherapyRiskFormSet = child_row_formset(TherapyRiskRowForm, BaseTherapyRiskFormSet)
 
 
 def draft_forms(model, *, snapshot: dict | None, instance=None, data=None, change_request=None):

@@ -8,7 +8,7 @@ from django import forms
 
 from ..editorial.snapshots import normalise_text
 from ..models import OutcomeKind, TrialOutcome, outcome_errors
-from .forms import ChildRowFormSet
+from .forms import ChildRowFormSet, child_row_formset
 
 ARMS_HELP = (
     "One arm a line: label | value | number of people, for example “Ocrelizumab | 0.16 | 410”. A proportion "
@@ -103,6 +103,4 @@ class BaseTrialOutcomeFormSet(ChildRowFormSet):
 
 
 # Edits the trial kind's child rows (registered in admin/kinds.py).
-TrialOutcomeFormSet = forms.formset_factory(
-    TrialOutcomeRowForm, formset=BaseTrialOutcomeFormSet, extra=1, can_delete=True
-)
+TrialOutcomeFormSet = child_row_formset(TrialOutcomeRowForm, BaseTrialOutcomeFormSet)

@@ -350,6 +350,8 @@ def compare(request: HttpRequest, model_name: str, object_id: int) -> HttpRespon
     if not request.user.has_perm(f"therapies.view_{model_name}") and not workflow.is_editor(request.user):
         raise PermissionDenied
     content_type = ContentType.objects.get_for_model(model)
+    if "draft" in request.GET:
+        return _compare_draft(request, obj, content_type, request.GET["draft"])
     versions = Revision.objects.filter(content_type=content_type, object_id=obj.pk, published_at__isnull=False)
     try:
         older = versions.get(pk=int(request.GET.get("a", "")))
@@ -362,6 +364,24 @@ def compare(request: HttpRequest, model_name: str, object_id: int) -> HttpRespon
     context = _admin_context(
         request, f"Compare versions of {obj}", obj=obj, older=older, newer_id=newer_id, diff=diff, opts=model._meta
     )
+    return TemplateResponse(request, "admin/therapies/compare.html", context)
+
+
+def _compare_draft(request: HttpRequest, obj: models.Model, content_type, draft_id: str) -> HttpResponse:
+    """The live page against one draft of it, in an open change request, with a diff budget of its own (issue 23,
+    N4): the review screen shares its budget across revisions, and sends here when it is spent."""
+    if not (workflow.is_editor(request.user) or workflow.is_reviewer(request.user)):
+        raise PermissionDenied
+    draft = Revision.objects.filter(
+        content_type=content_type, object_id=obj.pk, published_at__isnull=True,
+        change_request__in=ChangeRequest.objects.open(), pk=int(draft_id) if draft_id.isdigit() else None,
+    ).first()
+    if draft is None:
+        messages.error(request, "Choose a draft of this page in an open change request to compare.")
+        return redirect(reverse(f"admin:therapies_{content_type.model}_change", args=[obj.pk]))
+    diff = diff_snapshots(type(obj), snapshot_of(obj), draft.snapshot, Budget())
+    context = _admin_context(request, f"Compare the draft of {obj} with the live page", obj=obj, draft=draft,
+                             diff=diff, opts=obj._meta)
     return TemplateResponse(request, "admin/therapies/compare.html", context)
 
 

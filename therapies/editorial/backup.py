@@ -22,6 +22,7 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
@@ -29,6 +30,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from ..models import AuditAction, AuditEvent
 from .validation import describe_validation_error
 
 FORMAT = "msinfo-content-export"
@@ -170,6 +172,9 @@ def read_export(path: Path) -> dict:
         raise ImportRefused([f"There is no file {path}."]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImportRefused([f"{path} is not a JSON export: {error}."]) from None
+    except (RecursionError, MemoryError):  # 100,000 nested "[" (security finding N7)
+        raise ImportRefused([f"{path} is nested too deeply or too large to read: it is not an export this site "
+                             "made."]) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused([f"{path} is not an msinfo content export (made by `manage.py export_content`)."])
     if data.get("version") != FORMAT_VERSION:
@@ -190,14 +195,47 @@ def _row_name(label: str, index: int, row) -> str:
     return f"{described} “{name}”" if name else described
 
 
-def _create_users(rows: list) -> tuple[int, list[str]]:
+_USER_TYPES = {"username": str, "email": str, "first_name": str, "last_name": str, "is_staff": bool, "groups": list}
+
+
+def _user_row_problem(row) -> str:
+    """What is wrong with a users row's shape, in words; "" when nothing is."""
+    if not isinstance(row, dict):
+        return "not a user (expected an object with a username)."
+    username = row.get("username")
+    if not isinstance(username, str) or not username.strip():
+        return "no username."
+    wrong = [name for name, kind in _USER_TYPES.items() if row.get(name) is not None
+             and not isinstance(row[name], kind)]
+    if wrong:
+        return f"“{username[:150]}”: wrong type of value for {', '.join(wrong)}."
+    if not all(isinstance(group, str) for group in row.get("groups") or []):
+        return f"“{username[:150]}”: groups must be group names."
+    return ""
+
+
+def _record_imported(user, groups: list) -> None:
+    """The role audit is off while a backup is restored (its own log says who was given what on the site it came
+    from): the import records, after the restored rows, that it created this user and gave these groups (N6)."""
+    about = {"content_type": ContentType.objects.get_for_model(user), "object_id": user.pk,
+             "object_repr": str(user)[:200]}
+    details = {"user": user.get_username(), "imported": True}
+    AuditEvent.objects.create(action=AuditAction.USER_CREATE, **about,
+                              details={**details, "is_staff": user.is_staff, "is_active": user.is_active})
+    for group in groups:
+        AuditEvent.objects.create(action=AuditAction.ROLE_ADD, **about, details={**details, "group": group.name})
+
+
+def _create_users(rows: list) -> tuple[list, list[str]]:
+    """(the users created with the groups they were given, problems)."""
     user_model = get_user_model()
-    created, problems = 0, []
+    created, problems = [], []
     for index, row in enumerate(rows):
-        username = row.get("username") if isinstance(row, dict) else None
-        if not isinstance(username, str) or not username.strip():
-            problems.append(f"users row {index + 1}: no username.")
+        problem = _user_row_problem(row)
+        if problem:
+            problems.append(f"users row {index + 1}: {problem}")
             continue
+        username = row["username"]
         if user_model.objects.filter(username=username).exists():
             continue
         user = user_model(
@@ -215,8 +253,9 @@ def _create_users(rows: list) -> tuple[int, list[str]]:
             problems.append(f"users row {index + 1} “{username}”: {describe_validation_error(error)}")
             continue
         user.save()
-        user.groups.set(Group.objects.filter(name__in=row.get("groups") or []))
-        created += 1
+        groups = list(Group.objects.filter(name__in=row.get("groups") or []).order_by("name"))
+        user.groups.set(groups)
+        created.append((user, groups))
     return created, problems
 
 
@@ -259,7 +298,10 @@ def _restore(data: dict, known: dict[str, type[models.Model]], *, progress: Prog
     total = sum(len(rows) for rows in tables if isinstance(rows, list))
     done = 0
     with transaction.atomic():
-        counts["users created"], user_problems = _create_users(data["users"])
+        if not isinstance(data["users"], list):
+            raise ImportRefused(["users: expected a list of users."])
+        new_users, user_problems = _create_users(data["users"])
+        counts["users created"] = len(new_users)
         problems += user_problems
         saved: list[tuple[str, models.Model]] = []
         for label in known:
@@ -281,7 +323,7 @@ def _restore(data: dict, known: dict[str, type[models.Model]], *, progress: Prog
                             item.save()
                             saved.append((name, item.object))
                 except (serializers.base.DeserializationError, ValidationError, IntegrityError,
-                        DatabaseError, ValueError, TypeError, LookupError) as error:
+                        DatabaseError, ValueError, TypeError, LookupError, OverflowError, RecursionError) as error:
                     problems.append(f"{name}: {_short(error)}")
             counts[label] = len(rows)
         if not problems:
@@ -290,6 +332,8 @@ def _restore(data: dict, known: dict[str, type[models.Model]], *, progress: Prog
         if problems:
             raise ImportRefused(problems)
         _reset_sequences(list(known.values()))
+        for user, groups in new_users:  # after the restored audit rows, whose ids the file fixes
+            _record_imported(user, groups)
     return counts
 
 

@@ -65,7 +65,10 @@ def send_purge(url: str, keys: str) -> None:
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"{url} is not an http:// or https:// address (check msinfo.E002)")
     for chunk in header_chunks(keys):
-        request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": chunk})  # noqa: S310  http(s) only
+        headers = {"xkey-purge": chunk}
+        if settings.FRONTEND_PURGE_TOKEN:  # the secret the VCL asks for as well as the address (issue 23)
+            headers["X-Purge-Token"] = settings.FRONTEND_PURGE_TOKEN
+        request = urllib.request.Request(url, method="PURGE", headers=headers)  # noqa: S310  http(s) only
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310  http(s) only
             if not 200 <= response.status < 300:
                 raise urllib.error.HTTPError(url, response.status, response.reason, response.headers, None)

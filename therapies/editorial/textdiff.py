@@ -14,8 +14,10 @@ too large for the table, or a budget spent, is simply shown as removed-and-added
 correct, only coarser. A text where fewer than `REWRITTEN_BELOW` of the words were kept is reported
 as *rewritten*: the review screen says so and shows the old text removed and the new added, whole,
 because word marks scattered across an unrelated text only hide what the reviewer needs to read. A
-text over `MAX_WORDS` words, or one met after the screen's budget is spent, is shown in full, unmarked,
-with a note saying why.
+text over `MAX_WORDS` words, or one met after the screen's budget is spent, is shown whole, as removed
+and added, with a note saying why: a change is never shown as unchanged (issue 23, N4). In every text
+shown whole, a cheap pass of its own (`_NUMBER`, linear) marks each number one side has more often than
+the other, so "20 mg" → "200 mg" stands out however much else the page holds.
 
 Every piece of user text goes through `escape()` before it is wrapped in a tag.
 """
@@ -36,6 +38,8 @@ REWRITTEN_FROM_WORDS = 50  # … when the text is at least this long (a changed 
 PASSAGE_WORDS = 40  # a passage ends at a sentence end, a line break or after this many words
 
 _TOKEN = re.compile(r"^\s+|\S+\s*")
+# A number, from its first digit (not inside a word such as "w516"), bounded: linear on any run of digits.
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,15}(?:[.,]\d{1,15}){0,6}")
 _SENTENCE_END = (".", "!", "?", ":", ";")
 
 
@@ -242,18 +246,20 @@ def text_diff(old: str, new: str, budget: Budget | None = None) -> TextDiff:
     old_tokens, new_tokens = tokens(old), tokens(new)
     longest = max(len(old_tokens), len(new_tokens))
     if longest > MAX_WORDS:
-        return _in_full(old, new, f"Too long to compare word by word (over {MAX_WORDS:,} words): "
-                                  "both versions are shown in full.")
+        return _in_full(old, new, f"Too long to compare word by word (over {MAX_WORDS:,} words): both "
+                                  "versions are shown whole, as removed and added, with the numbers that differ "
+                                  "marked.")
     if not budget.spend(len(old_tokens) + len(new_tokens)):
         return _in_full(old, new, "Not compared word by word: this page has already compared as much text as "
-                                  "it can. Both versions are shown in full; open the object's own compare "
-                                  "screen to see its changes marked.")
+                                  "it can. Both versions are shown whole, as removed and added, with the "
+                                  "numbers that differ marked; open “Compare with the live page” for this "
+                                  "draft to see its words marked.")
     matches = _word_matches(old_tokens, new_tokens, budget)
     kept = len(matches) / longest if longest else 1.0
     if old_tokens and new_tokens and longest >= REWRITTEN_FROM_WORDS and kept < REWRITTEN_BELOW:
         # All of the old text removed, all of the new added: scattered marks on the few words that happen to
         # match ("the", "of") would only hide what the reviewer has to read anyway.
-        result = TextDiff(SafeString(_wrap("del", old)), SafeString(_wrap("ins", new)),
+        result = TextDiff(*_whole(old, new),
                           note=f"Rewritten: only {kept:.0%} of the words are unchanged, so the whole text is "
                                "shown as replaced rather than marked word by word.")
     else:
@@ -264,5 +270,26 @@ def text_diff(old: str, new: str, budget: Budget | None = None) -> TextDiff:
     return result
 
 
+def _numbers_marked(text: str, changed: Counter) -> str:
+    """`text` escaped, each number `changed` still counts for wrapped in <mark> (one occurrence per count)."""
+    parts, end = [], 0
+    for match in _NUMBER.finditer(text):
+        if changed[match.group()] > 0:
+            changed[match.group()] -= 1
+            parts += [escape(text[end:match.start()]), f'<mark class="number-changed">{match.group()}</mark>']
+            end = match.end()
+    parts.append(escape(text[end:]))
+    return "".join(parts)
+
+
+def _whole(old: str, new: str) -> tuple[SafeString, SafeString]:
+    """The old text whole in <del>, the new whole in <ins>, and in each the numbers the other lacks marked."""
+    old_numbers, new_numbers = Counter(_NUMBER.findall(old)), Counter(_NUMBER.findall(new))
+    sides = []
+    for tag, text, changed in (("del", old, old_numbers - new_numbers), ("ins", new, new_numbers - old_numbers)):
+        sides.append(SafeString(f"<{tag}>{_numbers_marked(text, changed)}</{tag}>" if text else ""))
+    return sides[0], sides[1]
+
+
 def _in_full(old: str, new: str, note: str) -> TextDiff:
-    return TextDiff(SafeString(escape(old)), SafeString(escape(new)), note=note)
+    return TextDiff(*_whole(old, new), note=note)

@@ -175,7 +175,8 @@ class PublishState(Publishable, models.Model):
 
     @property
     def review_overdue(self) -> bool:
-        return bool(self.next_review_due and self.next_review_due < timezone.localdate())
+        """Past its review date, and live: a page off the site, or never published, is due no review (issue 23)."""
+        return bool(self.is_live and self.next_review_due and self.next_review_due < timezone.localdate())
 
 
 class Reference(PublishState):

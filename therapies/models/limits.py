@@ -25,6 +25,10 @@ CORRECTION = 3_000  # a reader's "what is wrong"
 CORRECTION_SOURCE = 1_000  # a reader's source for it
 EMAIL = 254  # an email address (RFC 5321), as the database stores it
 USERNAME = 150  # a sign-in name, as the user table stores it
+# How many of a thing one form may send (issue 23, N2): checked before any row's form is built, so a crafted
+# TOTAL_FORMS or a list of a million ids costs nothing. The seed's largest counts are 17 risks and 12 sources.
+CHILD_ROWS = 60  # a draft's child rows of one kind: a therapy's risks, a trial's outcomes
+CHOSEN = 100  # the ids chosen in one multi-value field: the sources a page cites
 
 TOO_LONG = "Keep this to %(limit_value)d characters at most (it has %(show_value)d)."
 

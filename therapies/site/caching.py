@@ -59,11 +59,12 @@ with 304 Not Modified when the browser's copy is current.
 import functools
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -175,14 +176,35 @@ def refuse_to_store(request: HttpRequest) -> None:
     request.page_cache_refused = True
 
 
+# Django's session keys: 32 lower-case letters and digits. Any other value names no session, so it is no reason to
+# bypass the caches (issue 23, I1: `sessionid=junk` made every request a miss); Varnish checks the same shape.
+_SESSION_KEY = re.compile(r"[a-z0-9]{32}")
+
+
+def signed_in_cookie(request: HttpRequest) -> bool:
+    """The request carries a well-formed session key (it may be a signed-in reader's)."""
+    return bool(_SESSION_KEY.fullmatch(request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")))
+
+
 def _bypasses_cache(request: HttpRequest) -> bool:
-    cookies = request.COOKIES
+    """After public_page dropped the undeclared parameters: only the declared query counts towards the limit, so
+    a long junk query string is served from the cache (issue 23, I1), and a long declared one is not kept."""
     return (
         request.method not in ("GET", "HEAD")
-        or settings.SESSION_COOKIE_NAME in cookies
-        or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in cookies
-        or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING
+        or signed_in_cookie(request)
+        or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in request.COOKIES
+        or len(request.GET.urlencode()) > MAX_QUERY_STRING
     )
+
+
+def canonical_request(request: HttpRequest, dropped: bool) -> bool:
+    """The request spells the page's address one way only: no undeclared parameter was dropped, and its host is
+    written lower case, without a trailing dot, and with no port or the port of SITE_URL. Only such an answer
+    may be kept by a front cache: any other spelling would be one more copy of the page (issue 23, N3)."""
+    host = request.META.get("HTTP_HOST", "")
+    if dropped or host != host.lower() or host.split(":", 1)[0].endswith("."):
+        return False
+    return ":" not in host or host == urlsplit(settings.SITE_URL).netloc.lower()
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -224,12 +246,13 @@ def _etag_of(content: bytes) -> str:
     return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
 
 
-def _from_stored(stored: tuple) -> tuple[HttpResponse, str, float]:
+def _from_stored(stored: tuple, shared: bool) -> tuple[HttpResponse, str, float]:
     _version, status, content, headers, etag, rendered_at, keys = stored
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
-    _shared(response, keys)
+    if shared:
+        _shared(response, keys)
     return response, etag, rendered_at
 
 
@@ -301,7 +324,9 @@ def public_page(
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        request.GET = declared_query(request.GET, params)
+        declared = declared_query(request.GET, params)
+        shareable = canonical_request(request, dropped=len(declared) != len(request.GET))
+        request.GET = declared
         use_cache = page_cache_enabled() and not _bypasses_cache(request)
         key = page_key(request) if use_cache else ""
         version = stored = None
@@ -313,7 +338,7 @@ def public_page(
                 _debt.owed = True  # a publish may have failed to record meanwhile: a fresh epoch once back
                 use_cache = False
         if stored is not None:
-            response, etag, rendered_at = _from_stored(stored)
+            response, etag, rendered_at = _from_stored(stored, shareable)
             response["X-Page-Cache"] = "hit"
             return _answer(request, response, etag, rendered_at)
 
@@ -329,7 +354,7 @@ def public_page(
         if static_keys is None and not request.page_keys:
             keys = frozenset(every_list_key())
         if use_cache and _storable(request, response):
-            if _store(request, response, key, version, etag, rendered_at, keys):
+            if _store(request, response, key, version, etag, rendered_at, keys) and shareable:
                 _shared(response, keys)
         elif request.COOKIES.get(settings.SESSION_COOKIE_NAME):
             patch_cache_control(response, private=True)

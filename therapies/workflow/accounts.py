@@ -10,8 +10,11 @@ is emailed, so a sock-puppet reviewer is noticed by the people whose signature i
 The events are written by signal receivers (connected in apps.py), so the admin's user screens, the
 shell and management commands are all covered. The person acting is the signed-in user of the
 current request (`RecordActorMiddleware` in admin/actor.py), or nobody ("system") for commands.
-Changes that bypass model signals (a raw SQL UPDATE, QuerySet.update()) are not seen: run the site
-as a database role that may not do that to auth tables (README "Running as a non-owner role").
+Deleting a group or a permission takes it from its holders without an m2m signal (a cascade): a
+pre_delete receiver records each loss first (issue 23, N6). A bulk `QuerySet.update()` of users' flags is
+done row by row through `save()`, so it is recorded like any other change; one with a database expression,
+and `bulk_update` of the flags, are refused. Raw SQL is not seen: run the site as a database role that may
+not write to the auth tables directly (README "Running as a non-owner role").
 """
 
 import contextvars
@@ -19,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import models, transaction
 
 from ..editorial import notifications
 from ..editorial.backup import RESTORING
@@ -177,9 +180,58 @@ def _record_link(holder, item, added: bool) -> None:
            details={"user": holder.get_username(), what: _label(item)})
 
 
+# --- Deleting a group or a permission, and bulk updates of users ---------------------------------------------------
+
+
+def before_group_delete(sender, instance: Group, **kwargs) -> None:
+    """Each member loses the group: recorded before the cascade deletes the links (no m2m signal is sent)."""
+    if RESTORING.get():
+        return
+    for user in instance.user_set.order_by("pk"):
+        record(_actor(), AuditAction.ROLE_REMOVE, obj=user,
+               details={"user": user.get_username(), "group": instance.name, "group deleted": True})
+
+
+def before_permission_delete(sender, instance: Permission, **kwargs) -> None:
+    """Each group and user holding the permission loses it: recorded before the cascade."""
+    if RESTORING.get():
+        return
+    label = _label(instance)
+    for group in instance.group_set.order_by("pk"):
+        record(_actor(), AuditAction.GROUP_PERMISSIONS, obj=group, details={
+            "group": group.name, "removed": label, "permission deleted": True,
+            "members": sorted(group.user_set.values_list("username", flat=True)),
+        })
+    for user in instance.user_set.order_by("pk"):
+        record(_actor(), AuditAction.ROLE_REMOVE, obj=user,
+               details={"user": user.get_username(), "permission": label, "permission deleted": True})
+
+
+class AuditedUserQuerySet(models.QuerySet):
+    """Users' QuerySet: an update() of a role flag goes through each user's save(), so the role audit sees it."""
+
+    def update(self, **kwargs):
+        flags = set(kwargs) & set(FLAGS)
+        if not flags:
+            return super().update(**kwargs)
+        if any(hasattr(value, "resolve_expression") for value in kwargs.values()):
+            raise TypeError("A bulk update of users' staff, superuser or active flags must give plain values, so "
+                            "each change can be recorded in the audit log.")
+        count = 0
+        with transaction.atomic():
+            for user in self.select_for_update().order_by("pk"):
+                for name, value in kwargs.items():
+                    setattr(user, name, value)
+                user.save(update_fields=list(kwargs))
+                count += 1
+        return count
+
+    update.queryset_only = True
+
+
 def connect() -> None:
     """Connect the receivers (apps.py)."""
-    from django.db.models.signals import m2m_changed, post_save, pre_save
+    from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
     user_model = get_user_model()
     pre_save.connect(before_user_save, sender=user_model, dispatch_uid="audit-user-flags-before")
@@ -188,3 +240,9 @@ def connect() -> None:
                          (user_model.user_permissions.through, "user-permissions"),
                          (Group.permissions.through, "group-permissions")):
         m2m_changed.connect(on_links_changed, sender=through, dispatch_uid=f"audit-{uid}")
+    pre_delete.connect(before_group_delete, sender=Group, dispatch_uid="audit-group-delete")
+    pre_delete.connect(before_permission_delete, sender=Permission, dispatch_uid="audit-permission-delete")
+    manager_class = type(user_model._default_manager)  # its related managers (group.user_set) subclass it
+    if not issubclass(manager_class._queryset_class, AuditedUserQuerySet):
+        manager_class._queryset_class = type("AuditedUserQuerySet", (AuditedUserQuerySet,
+                                                                     manager_class._queryset_class), {})

@@ -18,12 +18,15 @@ from ...models import Risk, Therapy, TherapyRisk, Trial
 from ...models.outcomes import TrialOutcome
 from .proposal import Finding, Proposal, TextChange, added_matches
 
-_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A number starts at its first digit and has a bounded length, so a run of 40,000 digits (or "1." / "1,") costs
+# linear time, not quadratic (issue 23, N1; the same bound as unsourced_numbers._NUMBER).
+_START = r"(?<![\d.,])"
+_NUMBER = _START + r"\d{1,15}(?:,\d{3}){0,5}(?:\.\d{1,15})?"
 # A percentage, a decimal (0.16, 0.54) or a count of people: the figures a sentence can get wrong.
 NUMBERS = re.compile(
     rf"(?P<value>{_NUMBER})\s?(?P<unit>%|per ?cent\b)(?:\s+(?P<diff>lower|fewer|less|reduction|reduced|decrease|"
     rf"higher|more|increase|greater))?"
-    rf"|\b(?P<decimal>\d+\.\d+)\b"
+    rf"|{_START}(?P<decimal>\d{{1,15}}\.\d{{1,15}})\b"
     rf"|\b(?P<count>{_NUMBER})\s+(?:people|patients|participants|adults|children|women|men)\b",
     re.IGNORECASE,
 )
@@ -66,7 +69,7 @@ def mentions(text: str) -> list[Mention]:
     for match in NUMBERS.finditer(text):
         raw = match.group("value") or match.group("decimal") or match.group("count")
         difference = bool(match.group("diff")) or (
-            bool(match.group("unit")) and bool(DIFFERENCE_BEFORE.search(text[:match.start()]))
+            bool(match.group("unit")) and bool(DIFFERENCE_BEFORE.search(text[max(0, match.start() - 40):match.start()]))
         )
         found.append(Mention(" ".join(match.group(0).split()), _float(raw), _precision(raw), difference))
     return found
