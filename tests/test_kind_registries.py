@@ -245,3 +245,14 @@ def test_the_api_description_is_built_from_the_registry(client):
         assert paths[f"/api/v1/{api.collection}/"]["get"]["operationId"] == f"list_{api.collection}"
         assert one["operationId"] == f"get_{kind.name}"
         assert one["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(api.schema.__name__)
+
+
+def test_the_not_found_page_and_the_search_box_name_the_kinds_from_the_registry(client):
+    html = client.get("/no-such-page/").content.decode()
+    suggestions = html[html.index('<ul class="link-list">'):]
+    for kind in page_kinds():
+        assert f'<a href="{reverse(kind.list_url_name)}">All {kind.plural}</a>' in suggestions
+    # Every kind with a search document, in the registry's order.
+    assert '<label for="site-search-q" class="visually-hidden">Search therapies, trials and risks</label>' in html
+    search = client.get("/search/").content.decode()
+    assert '<label for="search-q">Search therapies, trials and risks</label>' in search
