@@ -3,12 +3,26 @@
 import pytest
 from django.core.management import call_command
 
+# The editorial groups' permissions as the migrations left them, read before anything else touches the groups
+# (a flush below re-creates them from today's workflow/roles.py, which would hide a migration that drifted).
+MIGRATED_GROUPS: dict[str, set[tuple[str, str]]] = {}
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load fixtures/ into the test database once; each test runs in a rolled-back transaction."""
+    from django.contrib.auth.models import Group
+
     with django_db_blocker.unblock():
+        for group in Group.objects.prefetch_related("permissions__content_type"):
+            MIGRATED_GROUPS[group.name] = {(p.content_type.app_label, p.codename) for p in group.permissions.all()}
         call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def migrated_groups(django_db_setup) -> dict[str, set[tuple[str, str]]]:
+    """{group name: {(app label, permission codename)}} right after the test database was migrated."""
+    return MIGRATED_GROUPS
 
 
 @pytest.fixture

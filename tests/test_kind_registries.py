@@ -10,8 +10,11 @@ from django.contrib.admin import AdminSite
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
+from django.http import Http404, HttpResponse
 from django.test.utils import isolate_apps
-from django.urls import reverse
+from django.urls import URLResolver, reverse
+from django.urls.resolvers import RegexPattern
+from ninja import Query, Schema
 
 from therapies.admin.content import PublishStateAdmin, register_default_admins
 from therapies.admin.form_sections import FormSection
@@ -19,7 +22,9 @@ from therapies.admin.kind_parts import ADMIN, AdminParts
 from therapies.models import KINDS, ContentKind, PublishState, Risk, page_kinds
 from therapies.models import kinds as kinds_module
 from therapies.models.kinds import WINGS, kind_part_problems
-from therapies.site.kind_parts import GENERIC_RESULT, SITE, SiteParts
+from therapies.site.api.kind_operations import kind_router
+from therapies.site.api.urls import ReadOnlyAPI
+from therapies.site.kind_parts import GENERIC_RESULT, SITE, ApiParts, PageRoutes, SiteParts, kind_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +99,7 @@ def test_the_system_check_refuses_an_incomplete_kind_in_words(guideline_model, r
         "The site parts of guideline (Guideline): no page template.",
         "The site parts of guideline (Guideline): no structured data saying what its page is about.",
         "The site parts of guideline (Guideline): its page is not served by the API.",
+        "The site parts of guideline (Guideline): no routes: the views of its page and list (PageRoutes).",
         "The site parts of guideline (Guideline): its search-result partial "
         "“therapies/includes/results/_guideline.html” does not exist.",
         "The site parts of guideline (Guideline): a search-result partial, but it is not searched.",
@@ -125,12 +131,20 @@ def test_a_formset_and_a_preview_are_required_where_the_kind_needs_them():
     assert ADMIN.entry_problems(risk, replace(ADMIN.of(risk), preview=None)) == [
         "it has a page, but no preview builder for a draft of it"
     ]
-    api = SITE.of(risk).api
-    assert SITE.entry_problems(risk, replace(SITE.of(risk), api=replace(api, schema=SITE.of(therapy).api.schema))) == [
-        "the API's operation “risk” does not answer with TherapyOut"
+
+
+def test_a_page_kind_needs_its_page_and_list_routes():
+    trial = next(kind for kind in KINDS if kind.name == "trial")
+    routes = SITE.of(trial).routes
+    assert SITE.entry_problems(trial, replace(SITE.of(trial), routes=replace(routes, listing=None))) == [
+        "no list view for its list “trial_list”"
     ]
-    assert SITE.entry_problems(risk, replace(SITE.of(risk), api=replace(api, collection="riskz"))) == [
-        "the API has no list “riskz” (site/api/views.py)"
+    assert SITE.entry_problems(replace(trial, list_url_name=""), SITE.of(trial)) == [
+        "a list view, but no list_url_name to name it"
+    ]
+    reference = next(kind for kind in KINDS if kind.name == "reference")
+    assert SITE.entry_problems(reference, replace(SITE.of(reference), routes=routes)) == [
+        "a page template, structured data or routes, but no page of its own (url_name)"
     ]
 
 
@@ -156,3 +170,89 @@ def test_the_navigation_lists_every_kind_with_a_page_and_marks_the_current_one(c
         assert f'href="{reverse(kind.list_url_name)}"' in nav
     assert f'<a href="{reverse("trial_list")}" aria-current="page">Trials</a>' in nav
     assert nav.count('aria-current="page"') == 1
+
+
+# --- A new kind with a page gets its URLs and its API operations from its site entry alone ------------------------
+
+
+class GuidelineOut(Schema):
+    name: str
+    slug: str
+
+
+def guideline_page(request, slug):
+    return HttpResponse(slug)
+
+
+def guideline_list(request):
+    return HttpResponse("guidelines")
+
+
+def live_guidelines(issuer: str | None = Query(None, max_length=40, description="Who issued it.")):
+    """Live guidelines by name."""
+    return []
+
+
+def one_guideline(request, slug):
+    """One guideline, its recommendations and sources."""
+    raise Http404(f"There is no published guideline “{slug}”.")
+
+
+GUIDELINE_SITE = SiteParts(
+    template="therapies/risk_detail.html",
+    about=lambda *args: [],
+    routes=PageRoutes("guidelines/", page=guideline_page, listing=guideline_list),
+    api=ApiParts("guidelines", GuidelineOut, listed=live_guidelines, one=one_guideline,
+                 summaries=("Live guidelines", "One live guideline"), example="ms-2024"),
+)
+
+
+def test_a_new_kind_with_a_page_gets_its_routes_and_api_operations_from_its_site_entry(guideline_model, registered):
+    guideline = ContentKind(model=guideline_model, url_name="guideline_detail", list_url_name="guideline_list")
+    registered(SITE, GUIDELINE_SITE)
+    assert SITE.entry_problems(guideline, GUIDELINE_SITE) == []
+
+    urls = URLResolver(RegexPattern(r"^/"), kind_routes((*page_kinds(), guideline)))
+    page = urls.resolve("/guidelines/ms-2024/")
+    assert (page.func, page.url_name, page.kwargs) == (guideline_page, "guideline_detail", {"slug": "ms-2024"})
+    assert urls.resolve("/guidelines/").url_name == "guideline_list"
+    assert urls.resolve("/trials/NCT01247324/").url_name == "trial_by_nct_id"  # the others' routes unchanged
+    assert urls.resolve("/trials/opera-i/").url_name == "trial_detail"
+
+    api = ReadOnlyAPI(urls_namespace="guideline-api")  # the site API's class: it names operations the same way
+    api.add_router("/", kind_router([guideline]))
+    paths = api.get_openapi_schema(path_prefix="")["paths"]
+    listing, one = paths["/guidelines/"]["get"], paths["/guidelines/{slug}/"]["get"]
+    assert (listing["operationId"], listing["summary"], listing["description"]) == (
+        "list_guidelines", "Live guidelines", "Live guidelines by name.")
+    assert [p["name"] for p in listing["parameters"]] == ["issuer", "page", "page_size"]
+    assert (one["operationId"], one["summary"], one["tags"]) == ("get_guideline", "One live guideline", ["guidelines"])
+    assert one["parameters"][0]["example"] == "ms-2024"
+    assert one["responses"][200]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/GuidelineOut"
+    }
+    assert set(one["responses"]) == {200, 404, 422}
+
+
+def test_the_api_description_is_built_from_the_registry(client):
+    """Every kind the API serves has its two operations, each in its collection, answering with its schema."""
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for kind in KINDS:
+        api = SITE.of(kind).api
+        if api is None:
+            continue
+        one = paths[f"/api/v1/{api.collection}/{{{api.key}}}/"]["get"]
+        assert paths[f"/api/v1/{api.collection}/"]["get"]["operationId"] == f"list_{api.collection}"
+        assert one["operationId"] == f"get_{kind.name}"
+        assert one["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(api.schema.__name__)
+
+
+def test_the_not_found_page_and_the_search_box_name_the_kinds_from_the_registry(client):
+    html = client.get("/no-such-page/").content.decode()
+    suggestions = html[html.index('<ul class="link-list">'):]
+    for kind in page_kinds():
+        assert f'<a href="{reverse(kind.list_url_name)}">All {kind.plural}</a>' in suggestions
+    # Every kind with a search document, in the registry's order.
+    assert '<label for="site-search-q" class="visually-hidden">Search therapies, trials and risks</label>' in html
+    search = client.get("/search/").content.decode()
+    assert '<label for="search-q">Search therapies, trials and risks</label>' in search

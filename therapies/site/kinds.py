@@ -6,60 +6,53 @@ Imported once at start-up (therapies/apps.py); the code that reads the entries r
 `SITE.of(kind)` (site/kind_parts.py), so every edge here is an ordinary import that the contracts see.
 """
 
+from django.urls import re_path
+
 from ..models import EditorialText, Reference, Risk, Therapy, Trial
-from ..models.kinds import ContentKind
-from . import structured_data
+from . import structured_data, views
 from .api import schemas
-from .api.views import router
-from .kind_parts import SITE, ApiParts, SiteParts
+from .api import views as api
+from .kind_parts import SITE, ApiParts, PageRoutes, SiteParts
 
 RESULTS = "therapies/includes/results/"
-
-
-
-def api_problems(kind: ContentKind, parts: SiteParts) -> list[str]:
-    """The API operations a kind's `api` names exist (site/api/views.py), the one object's answering with its schema."""
-    if parts.api is None:
-        return []
-    api = parts.api
-    answers = {
-        operation.url_name: operation.response_models.get(200)
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
-    problems = [] if api.collection in answers else [f"the API has no list “{api.collection}” (site/api/views.py)"]
-    if kind.name not in answers:
-        problems.append(f"the API has no operation “{kind.name}” serving one (site/api/views.py)")
-    elif answers[kind.name].model_fields["response"].annotation is not api.schema:
-        problems.append(f"the API's operation “{kind.name}” does not answer with {api.schema.__name__}")
-    return problems
-
-
-SITE.add_check(api_problems)
 
 SITE.register(Therapy, SiteParts(
     template="therapies/therapy_detail.html",
     about=structured_data.drug_about,
     result=RESULTS + "_therapy.html",
-    api=ApiParts("therapies", schemas.TherapyOut),
+    routes=PageRoutes("therapies/", page=views.therapy_detail, listing=views.therapy_list),
+    api=ApiParts("therapies", schemas.TherapyOut, listed=api.live_therapies, one=api.one_therapy,
+                 summaries=("Live therapies", "One live therapy"), example="ocrelizumab",
+                 item_schema=schemas.TherapySummary),
 ))
 
 SITE.register(Trial, SiteParts(
     template="therapies/trial_detail.html",
     about=structured_data.trial_about,
     result=RESULTS + "_trial.html",
-    api=ApiParts("trials", schemas.TrialOut),
+    routes=PageRoutes("trials/", page=views.trial_detail, listing=views.trial_list, more=(
+        # /trials/NCT01247324/: a permanent alias of the trial's page, tried before the slugs.
+        re_path(r"^trials/(?P<nct_id>NCT\d{8})/$", views.trial_by_nct_id, name="trial_by_nct_id"),
+    )),
+    api=ApiParts("trials", schemas.TrialOut, listed=api.live_trials, one=api.one_trial,
+                 summaries=("Live trials", "One live trial"), example="opera-i", item_schema=schemas.TrialSummary),
 ))
 
 SITE.register(Risk, SiteParts(
     template="therapies/risk_detail.html",
     about=structured_data.entity_about,
     result=RESULTS + "_risk.html",
-    api=ApiParts("risks", schemas.RiskOut),
+    routes=PageRoutes("risks/", page=views.risk_detail, listing=views.risk_list),
+    api=ApiParts("risks", schemas.RiskOut, listed=api.live_risks, one=api.one_risk,
+                 summaries=("Live risks", "One live risk"), example="pml", item_schema=schemas.RiskSummary),
 ))
 
 # No page of its own: pages show the live sources they cite; the API lists the sources live content cites.
-SITE.register(Reference, SiteParts(api=ApiParts("references", schemas.ReferenceOut)))
+SITE.register(Reference, SiteParts(api=ApiParts(
+    "references", schemas.ReferenceOut, listed=api.cited_references, one=api.one_reference,
+    summaries=("Sources cited by live content", "One source cited by live content"), example="epar-ocrelizumab",
+    key="key",
+)))
 
 # Shown inside the home and About pages, never on its own.
 SITE.register(EditorialText, SiteParts())

@@ -1,20 +1,17 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path
+from django.urls import include, path
 
+from ..models import page_kinds
 from . import alert_views, changelog, reader_views, views
 from .caching import public_page
 from .feeds import UpdatesFeed
+from .kind_parts import kind_routes
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("therapies/", views.therapy_list, name="therapy_list"),
-    path("therapies/<slug:slug>/", views.therapy_detail, name="therapy_detail"),
-    path("trials/", views.trial_list, name="trial_list"),
-    re_path(r"^trials/(?P<nct_id>NCT\d{8})/$", views.trial_by_nct_id, name="trial_by_nct_id"),
-    path("trials/<slug:slug>/", views.trial_detail, name="trial_detail"),
-    path("risks/", views.risk_list, name="risk_list"),
-    path("risks/<slug:slug>/", views.risk_detail, name="risk_detail"),
+    # Each kind's list and page (therapies/, therapies/<slug>/, …), from the site's registry (site/kinds.py).
+    *kind_routes(page_kinds()),
     path("about/", views.about, name="about"),
     path("updates/", changelog.updates, name="updates"),
     path("updates/feed/", public_page(UpdatesFeed(), params=("significance",)), name="updates_feed"),

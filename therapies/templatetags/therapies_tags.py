@@ -7,10 +7,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
+from django.utils.text import capfirst, get_text_list
 
 from ..editorial.rendering import render_markdown
-from ..models import DatePrecision, Significance, page_kinds
+from ..models import KINDS, DatePrecision, Significance, page_kinds
 from ..site import fragments
 
 register = template.Library()
@@ -42,6 +42,13 @@ def kind_lists(path: str) -> list[dict]:
         url = reverse(kind.list_url_name)
         links.append({"url": url, "label": capfirst(kind.plural), "current": path.startswith(url)})
     return links
+
+
+@register.simple_tag
+def searched_kinds() -> str:
+    """What site search finds, in words, in the registry's order: "therapies, trials and risks" (every kind
+    with a search document, models/kinds.py)."""
+    return str(get_text_list([kind.plural for kind in KINDS if kind.search], "and"))
 
 
 @register.inclusion_tag("therapies/includes/_significance_badge.html")

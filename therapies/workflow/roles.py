@@ -4,6 +4,9 @@ from ..models import KINDS
 
 EDITORS = "Editors"
 REVIEWERS = "Medical reviewers"
+# Sees and deletes the addresses of people who get email alerts, nothing else (issue 26: personal data, minimum
+# access; every look is audited, workflow/alert_access.py).
+SUPPORT = "Support"
 
 # Every content kind, and its child rows, can be viewed by the editorial team (models/kinds.py). Nobody may add or
 # change them directly: every change goes through a change request (sources too, since issue 11).
@@ -25,17 +28,19 @@ EDITOR_PERMISSIONS = [
     "change_correctionsuggestion",
 ]
 REVIEWER_PERMISSIONS = EDITOR_PERMISSIONS + ["review_content"]
+SUPPORT_PERMISSIONS = ["see_alert_addresses", "view_alertsubscriber", "delete_alertsubscriber"]
+GROUPS = {EDITORS: EDITOR_PERMISSIONS, REVIEWERS: REVIEWER_PERMISSIONS, SUPPORT: SUPPORT_PERMISSIONS}
 
 
 def ensure_groups(apps=None) -> None:
-    """Create or update the two groups. `apps` is the migration state registry, or None for the live one."""
+    """Create or update the groups. `apps` is the migration state registry, or None for the live one."""
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codenames in [(EDITORS, EDITOR_PERMISSIONS), (REVIEWERS, REVIEWER_PERMISSIONS)]:
+    for name, codenames in GROUPS.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(Permission.objects.filter(content_type__app_label="therapies", codename__in=codenames))
 

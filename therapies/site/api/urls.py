@@ -21,6 +21,7 @@ from ...models import KINDS
 from ..caching import public_page
 from ..kind_parts import SITE
 from . import schemas
+from .kind_operations import kind_router
 from .views import router
 
 NOTICE = (
@@ -69,6 +70,8 @@ api = ReadOnlyAPI(
     docs_url="/docs/",
     openapi_url="/openapi.json",
 )
+# Each kind's list and one-object operations, from the site's registry (site/kinds.py); then the change log.
+api.add_router("/", kind_router(KINDS))
 api.add_router("/", router)
 
 

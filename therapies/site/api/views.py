@@ -1,4 +1,5 @@
-"""The API's operations: live therapies, trials, risks, the sources they cite, and the change log.
+"""What the API serves: each kind's live rows (the functions its site entry names, site/kinds.py, from which
+site/api/kind_operations.py builds the list and one-object operations), the sources they cite, and the change log.
 
 Every queryset starts from `.live()` (or, for sources, from what live content cites), and
 relations are prefetched through `.live()` too, so a draft or unpublished object cannot appear
@@ -61,11 +62,7 @@ def live_links_to_therapies() -> Prefetch:
 # --- Therapies -------------------------------------------------------------------------------------
 
 
-@router.get("/therapies/", response={200: list[schemas.TherapySummary], **INVALID}, url_name="therapies",
-            summary="Live therapies", tags=["therapies"])
-@paginate(NumberedPages)
-def list_therapies(
-    request: HttpRequest,
+def live_therapies(
     drug_class: DrugClass | None = None,
     route: Route | None = None,
     course: str | None = COURSE_FILTER,
@@ -84,9 +81,7 @@ def list_therapies(
     return therapies.order_by("name", "pk")
 
 
-@router.get("/therapies/{slug}/", response={200: schemas.TherapyOut, **NOT_FOUND}, url_name="therapy",
-            summary="One live therapy", tags=["therapies"])
-def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -> Therapy:
+def one_therapy(request: HttpRequest, slug: str) -> Therapy:
     """Everything the therapy's page shows: its live trials and risks, its sources and review dates."""
     therapies = Therapy.objects.live().prefetch_related(
         "routes",
@@ -110,11 +105,7 @@ def get_therapy(request: HttpRequest, slug: str = slug_in_path("ocrelizumab")) -
 # --- Trials ----------------------------------------------------------------------------------------
 
 
-@router.get("/trials/", response={200: list[schemas.TrialSummary], **INVALID}, url_name="trials",
-            summary="Live trials", tags=["trials"])
-@paginate(NumberedPages)
-def list_trials(
-    request: HttpRequest,
+def live_trials(
     therapy: str | None = THERAPY_FILTER,
     nct_id: str | None = NCT_FILTER,
     phase: Phase | None = None,
@@ -130,9 +121,7 @@ def list_trials(
     return trials.order_by("name", "pk")
 
 
-@router.get("/trials/{slug}/", response={200: schemas.TrialOut, **NOT_FOUND}, url_name="trial",
-            summary="One live trial", tags=["trials"])
-def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Trial:
+def one_trial(request: HttpRequest, slug: str) -> Trial:
     """The trial, its design and headline result, its structured outcomes (with each in natural frequencies), the
     therapy studied, its sources and review dates."""
     trials = (
@@ -148,17 +137,12 @@ def get_trial(request: HttpRequest, slug: str = slug_in_path("opera-i")) -> Tria
 # --- Risks -----------------------------------------------------------------------------------------
 
 
-@router.get("/risks/", response={200: list[schemas.RiskSummary], **INVALID}, url_name="risks",
-            summary="Live risks", tags=["risks"])
-@paginate(NumberedPages)
-def list_risks(request: HttpRequest) -> QuerySet:
+def live_risks() -> QuerySet:
     """Live risks by name, each with the live therapies it occurs with, how often and the sourced figure."""
     return Risk.objects.live().prefetch_related(live_links_to_therapies()).order_by("name", "pk")
 
 
-@router.get("/risks/{slug}/", response={200: schemas.RiskOut, **NOT_FOUND}, url_name="risk",
-            summary="One live risk", tags=["risks"])
-def get_risk(request: HttpRequest, slug: str = slug_in_path("pml")) -> Risk:
+def one_risk(request: HttpRequest, slug: str) -> Risk:
     """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
     risks = Risk.objects.live().prefetch_related(live_references(), live_links_to_therapies())
     risk = live_or_404(risks, "risk", slug=slug)
@@ -189,17 +173,12 @@ def citing_pages() -> list[Prefetch]:
     ]
 
 
-@router.get("/references/", response={200: list[schemas.ReferenceOut], **INVALID}, url_name="references",
-            summary="Sources cited by live content", tags=["references"])
-@paginate(NumberedPages)
-def list_references(request: HttpRequest) -> QuerySet:
+def cited_references() -> QuerySet:
     """Every source a live page cites, by key, with the live pages that cite it."""
     return Reference.objects.live().filter(cited_by_live_content()).prefetch_related(*citing_pages()).order_by("key")
 
 
-@router.get("/references/{key}/", response={200: schemas.ReferenceOut, **NOT_FOUND}, url_name="reference",
-            summary="One source cited by live content", tags=["references"])
-def get_reference(request: HttpRequest, key: str = slug_in_path("epar-ocrelizumab", "key")) -> Reference:
+def one_reference(request: HttpRequest, key: str) -> Reference:
     references = Reference.objects.live().filter(cited_by_live_content()).prefetch_related(*citing_pages())
     return live_or_404(references, "source", key=key)
 
