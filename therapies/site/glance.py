@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 
 from ..models import OutcomeKind, Severity
 from . import charts, frequencies
+from .fact_box import fact_boxes
 from .fragments import LazyRows
 from .outcome_charts import primary_arr, shared_scale_chart
 
@@ -81,4 +82,5 @@ def therapy_page_extras(therapy, *, trials, therapy_risks) -> dict:
             "trials-chart", trials, caption_start=f"Relapses a year in the trials of {name}, on one scale"
         )),
         "risk_icons": LazyRows(lambda: risk_icon_arrays(therapy_risks)),
+        "fact_boxes": LazyRows(lambda: fact_boxes(trials, therapy_risks)),
     }
