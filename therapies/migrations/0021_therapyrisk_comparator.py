@@ -6,8 +6,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # 0019 is this change's base; 0023 (practical facts, branch h25choose) is merged into this branch, so it
+    # is named too to keep one leaf. At the final merge, chain the migrations as the lead decides.
     dependencies = [
         ('therapies', '0019_frontend_purge_outbox'),
+        ('therapies', '0023_practical_facts'),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import limits
 from .limits import BoundedTextField, MarkdownField
+from .practical import PracticalFacts
 from .querysets import LiveQuerySet, Publishable
 
 # Re-exported: migrations name validate_not_future by this module's path.
@@ -250,7 +251,7 @@ class Reference(PublishState):
         return text
 
 
-class Therapy(PublishState):
+class Therapy(PracticalFacts, PublishState):
     name = models.CharField("generic name", max_length=100, unique=True)
     slug = models.SlugField(
         max_length=100, unique=True, validators=[validate_slug], help_text="Lower-case INN, for example “ocrelizumab”."

@@ -42,6 +42,7 @@ from .kind_parts import (  # noqa: F401  WEIGHTS and path_field: used through th
 )
 from .limits import MarkdownField
 from .outcomes import TrialOutcome
+from .practical import MONITORING_FIELDS, PRACTICAL_FIELDS, PREGNANCY_FIELDS
 from .texts import EditorialText
 from .therapy_risk import TherapyRisk
 
@@ -253,10 +254,12 @@ KINDS: tuple[ContentKind, ...] = (
         form_sections=(
             Section("Name and summary", ("name", "slug", "brand_names", "drug_class", "summary")),
             Section("About this treatment", ("body",), anchor="about-treatment"),
-            Section("Route and dosing", ("routes", "formulations", "dosing"), anchor="route-and-dosing"),
+            Section("Route and dosing", ("routes", "formulations", "dosing", *PRACTICAL_FIELDS),
+                    anchor="route-and-dosing"),
             Section("Risks", children=("therapy_risks",), anchor="risks"),
-            Section("Monitoring", ("monitoring",), anchor="monitoring"),
-            Section("Pregnancy and breastfeeding", ("pregnancy", "pregnancy_references"), anchor="pregnancy"),
+            Section("Monitoring", ("monitoring", *MONITORING_FIELDS), anchor="monitoring"),
+            Section("Pregnancy and breastfeeding", ("pregnancy", *PREGNANCY_FIELDS, "pregnancy_references"),
+                    anchor="pregnancy"),
             Section("Who should not take it", ("contraindications", "contraindications_references"),
                     anchor="who-should-not"),
             Section("When to get urgent help", ("urgent_help", "urgent_help_references"), anchor="urgent-help"),

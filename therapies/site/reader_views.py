@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from ..models import MSCourse, Risk, Therapy, Trial
+from . import choose_form, choose_words, choosing, corrections
 from . import compare as comparing
-from . import corrections
 from . import search as searching
 from .caching import public_page, refuse_to_store
 
@@ -50,6 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "more": outcome.more,
         "listed": outcome.listed,
         "examples": SEARCH_EXAMPLES,
+        "offer_choose": choose_form.offered_by_search(outcome.query),
         "page_query": urlencode({"q": outcome.query}),
     }
     return render(request, "therapies/search.html", context)
@@ -75,6 +77,34 @@ def compare(request: HttpRequest) -> HttpResponse:
         "max_therapies": comparing.MAX_THERAPIES,
     }
     return render(request, "therapies/compare.html", context)
+
+
+@public_page(params=choose_form.CHOOSE_PARAMS, depends=(Therapy, Trial, Risk))
+def choose(request: HttpRequest) -> HttpResponse:
+    """/choose/: "What matters to you". Every question optional, answered by GET; nothing is stored."""
+    courses = list(MSCourse.objects.all())
+    form, answers, problems = choose_form.read_answers(request.GET, courses)
+    if problems:
+        refuse_to_store(request)  # answered with the messages, never kept
+    course_name = next((c.name for c in courses if c.code == answers.course), "")
+    answer = choosing.build_answer(answers, choosing.live_therapies(), course_name)
+    asked = {name: value for name, value in request.GET.items() if name in choose_form.CHOOSE_PARAMS[:-1] and value}
+    context = {
+        "form": form,
+        "answers": answers,
+        "problems": problems,
+        "answer": answer,
+        "summary": choose_words.summary(form, answers),
+        "show_pregnancy": answers.pregnancy in ("yes", "unsure"),
+        "show_all_url": _choose_url({**asked, choose_form.SHOW_ALL: "1"}) + "#others-heading",
+        "hide_all_url": _choose_url(asked),
+    }
+    return render(request, "therapies/choose.html", context)
+
+
+def _choose_url(params: dict[str, str]) -> str:
+    url = reverse("choose")
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _compare_url(slugs: list[str]) -> str:

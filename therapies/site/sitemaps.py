@@ -29,8 +29,8 @@ class ContentSitemap(Sitemap):
 class StaticPagesSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.5
-    # "updates" is listed when that page exists.
-    names = ["home", *(kind.list_url_name for kind in page_kinds()), "about", "updates"]
+    # "updates" is listed when that page exists; "choose" is the decision aid (/choose/, issue 25).
+    names = ["home", *(kind.list_url_name for kind in page_kinds()), "choose", "about", "updates"]
 
     def items(self) -> list[str]:
         found = []

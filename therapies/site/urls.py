@@ -20,6 +20,7 @@ urlpatterns = [
     path("updates/feed/", public_page(UpdatesFeed(), params=("significance",)), name="updates_feed"),
     path("search/", reader_views.search, name="search"),
     path("compare/", reader_views.compare, name="compare"),
+    path("choose/", reader_views.choose, name="choose"),
     path("corrections/<str:model_name>/<slug:slug>/", reader_views.suggest_correction, name="suggest_correction"),
     path("corrections/<str:model_name>/<slug:slug>/thanks/", reader_views.correction_thanks, name="correction_thanks"),
     path("sitemap.xml", public_page(sitemap, params=("p",)), {"sitemaps": SITEMAPS}, name="sitemap"),

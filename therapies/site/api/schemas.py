@@ -32,6 +32,7 @@ from ...models import (
     kind_for,
 )
 from ..frequencies import outcome_summary
+from .practical import PracticalFactsOut, practical_facts
 
 API_NAMESPACE = "api_v1"
 
@@ -300,6 +301,7 @@ class TherapyOut(TherapySummary):
         description="What each regulator approved it for, US first, with the regulator's qualifiers."
     )
     indication_notes: MarkdownText = Field(description="Who exactly it is approved for, by regulator.")
+    practical: PracticalFactsOut = Field(description="How it is given, the checks it needs, pregnancy planning.")
     approvals: Approvals
     body: MarkdownText
     monitoring: MarkdownText
@@ -325,6 +327,7 @@ class TherapyOut(TherapySummary):
     def resolve_approved_indications(obj) -> list:
         return [indication for _, indications in obj.indications_by_regulator for indication in indications]
 
+    resolve_practical = staticmethod(practical_facts)
     resolve_mechanism = markdown_of("mechanism")
     resolve_formulations = markdown_of("formulations")
     resolve_pregnancy = section_of("pregnancy")
