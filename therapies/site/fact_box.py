@@ -102,7 +102,7 @@ def _benefit_rows(outcomes) -> list[FactRow]:
 _FIRST_PERCENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s*(?:[–-]\s*\d+(?:\.\d+)?\s*)?%")
 
 
-def _row_label(link) -> str:
+def row_label(link) -> str:
     """What the figure counts, as its text names it before the number ("Infections 58% …" → "Infections"),
     else the risk's name."""
     found = _FIRST_PERCENT.search(link.figure)
@@ -116,7 +116,7 @@ def harm_row(link) -> FactRow | None:
     if drug is None:
         return None
     comparator = percent_per_100(link.comparator_figure) if link.comparator_figure else None
-    return FactRow(_row_label(link), drug, comparator or NO_COMPARATOR, counts=link.measure)
+    return FactRow(row_label(link), drug, comparator or NO_COMPARATOR, counts=link.measure)
 
 
 def _names_trial(link, trial) -> bool:

@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from ..models import OutcomeKind, Severity
 from . import charts, frequencies
 from .fact_box import fact_boxes
+from .fact_box import row_label as fact_box_label
 from .fragments import LazyRows
 from .outcome_charts import primary_arr, shared_scale_chart
 
@@ -111,15 +112,17 @@ def important_risks(therapy_risks) -> list[RiskLine]:
     return [RiskLine(link, glance_label(link.risk)) for link in chosen]
 
 
-def risk_icon_arrays(therapy_risks) -> list[charts.Chart]:
-    """An "out of 100 people" picture for each risk whose figure states a single percentage of 1% or more."""
+def risk_icon_arrays(therapy_risks, therapy_name: str) -> list[charts.Chart]:
+    """"Out of 100 people" pictures in pairs: the therapy's figure and its comparator's, where both state a
+    single percentage of 1% or more (a figure without a comparator has none: its fact box row says so)."""
     found = []
     for link in therapy_risks:
-        figure = frequencies.risk_figure(link.figure)
-        if figure is None or figure.is_range:
+        figure, comparator = frequencies.risk_figure(link.figure), frequencies.risk_figure(link.comparator_figure)
+        if figure is None or comparator is None or figure.is_range or comparator.is_range:
             continue
-        chart = charts.icon_array(f"risk-icons-{link.risk.slug}", figure.low, who=link.risk.name, what="had it",
-                                  counts=link.measure)
+        what = f"had {_lower(fact_box_label(link))}"
+        chart = charts.icon_pair(f"risk-icons-{link.risk.slug}", (therapy_name, figure.low),
+                                 (link.comparator[:1].upper() + link.comparator[1:], comparator.low), what=what)
         if chart:
             found.append(chart)
     return found
@@ -135,6 +138,6 @@ def therapy_page_extras(therapy, *, trials, therapy_risks) -> dict:
         "trials_chart": SimpleLazyObject(lambda: shared_scale_chart(
             "trials-chart", trials, caption_start=f"Relapses a year in the trials of {name}, on one scale"
         )),
-        "risk_icons": LazyRows(lambda: risk_icon_arrays(therapy_risks)),
+        "risk_icons": LazyRows(lambda: risk_icon_arrays(therapy_risks, name)),
         "fact_boxes": LazyRows(lambda: fact_boxes(trials, therapy_risks)),
     }
