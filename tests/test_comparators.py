@@ -132,3 +132,19 @@ def test_every_stored_comparator_names_a_trial_of_its_own_therapy_or_says_the_fi
             assert "per 100 patient-years" in link.comparator_figure, link  # cladribine's pooled studies
             continue
         assert link.comparator_trial.therapy_id == link.therapy_id, link
+
+
+# --- Shown beside every figure --------------------------------------------------------------------------
+
+
+def test_the_risk_tables_show_the_comparator_or_say_none_is_known_and_what_a_category_counts(client):
+    from html import unescape
+
+    ocrelizumab = unescape(client.get("/therapies/ocrelizumab/").content.decode())
+    assert "Comparison group: 52% on interferon beta-1a." in ocrelizumab
+    ublituximab = unescape(client.get("/therapies/ublituximab/").content.decode())
+    assert "45.3% <span class=\"cell-note\">The sources give no figure for a comparison group.</span>" in ublituximab
+    fingolimod = unescape(client.get("/therapies/fingolimod/").content.decode())
+    assert "This category is for ALT increased, by any amount; the figure counts something else" in fingolimod
+    liver = unescape(client.get("/risks/liver-injury/").content.decode())
+    assert "Comparison group: 12.2% on teriflunomide." in liver
