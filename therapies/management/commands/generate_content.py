@@ -305,6 +305,7 @@ class Command(ProgressCommand):
                 row = {"risk": risk.pk, "frequency": frequency,
                        "figure": f"{SYNTHETIC_PERCENT[frequency]}% (synthetic)" if known else "",
                        "measure": "synthetic measure over a synthetic time" if known else "",
+                       "category_counts": "", "comparator": "", "comparator_figure": "", "comparator_trial": None,
                        "boxed_warning": rng.random() < 0.03, "notes": text.plain(120)}
                 rows.append(row)
                 therapy_risks.append(TherapyRisk(therapy=therapy, risk_id=risk.pk, **{
