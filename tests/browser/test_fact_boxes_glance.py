@@ -45,6 +45,7 @@ def check_therapy(page, slug: str) -> None:
 def test_every_therapy_page_on_a_phone(phone_page, slug):
     check_therapy(phone_page, slug)
     assert phone_page.evaluate(SMALLEST_CHART_TEXT) >= 12
+    assert phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, slug
     if slug == "ocrelizumab":
         screenshot(phone_page, "fact-boxes-glance-375")
         risks = phone_page.locator("#risks table")
