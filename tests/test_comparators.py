@@ -148,3 +148,9 @@ def test_the_risk_tables_show_the_comparator_or_say_none_is_known_and_what_a_cat
     assert "This category is for ALT increased, by any amount; the figure counts something else" in fingolimod
     liver = unescape(client.get("/risks/liver-injury/").content.decode())
     assert "Comparison group: 12.2% on teriflunomide." in liver
+
+
+def test_the_edit_forms_risk_rows_offer_the_comparator_fields():
+    fields = TherapyRiskFormSet(prefix="therapy_risks").empty_form.fields
+    assert {"category_counts", "comparator", "comparator_figure", "comparator_trial"} <= set(fields)
+    assert fields["comparator_figure"].label == "Comparator's figure"
