@@ -133,8 +133,9 @@ def harms_for(trial, links) -> list[FactRow]:
     return rows
 
 
-def fact_box(trial, outcomes, links) -> FactBox | None:
-    """The trial's fact box, or None where it stores neither a benefit nor a harm to put in one."""
+def fact_box(trial, outcomes, links, *, therapy_name: str = "") -> FactBox | None:
+    """The trial's fact box, or None where it stores neither a benefit nor a harm to put in one. `therapy_name`
+    saves reading the trial's therapy where the caller has it (a therapy page)."""
     benefits, harms = _benefit_rows(outcomes), harms_for(trial, links)
     if not (benefits or harms):
         return None
@@ -142,12 +143,12 @@ def fact_box(trial, outcomes, links) -> FactBox | None:
         drug, comparator = outcomes[0].arms[0]["label"], outcomes[0].arms[-1]["label"]
     else:  # no outcome stored: the groups as the risk links name them
         compared = [link.comparator for link in links if link.comparator_trial_id == trial.pk and link.comparator]
-        drug, comparator = trial.therapy.name, (compared or ["the comparison group"])[0]
+        drug, comparator = therapy_name or trial.therapy.name, (compared or ["the comparison group"])[0]
     return FactBox(trial, drug, comparator[:1].upper() + comparator[1:], benefits, harms)
 
 
-def fact_boxes(trials, links) -> list[FactBox]:
+def fact_boxes(trials, links, *, therapy_name: str = "") -> list[FactBox]:
     """A therapy's fact boxes: one per trial with something to put in it, in the trials' order."""
     links = list(links)
-    found = (fact_box(trial, list(trial.outcomes.all()), links) for trial in trials)
+    found = (fact_box(trial, list(trial.outcomes.all()), links, therapy_name=therapy_name) for trial in trials)
     return [box for box in found if box is not None]

@@ -68,7 +68,7 @@ def _last_sentence(text: str) -> str:
     return last if last.endswith(".") else f"{last}."
 
 
-def trial_results(trials) -> list[TrialResult]:
+def trial_results(trials, therapy_name: str) -> list[TrialResult]:
     """Each main trial's result in words, trials with the same result said once: "In OPERA I and OPERA II, …".
     A trial with no stored outcome is said in its reviewed summary's last sentence."""
     grouped: dict[str, list] = {}
@@ -76,7 +76,7 @@ def trial_results(trials) -> list[TrialResult]:
         outcome = _main_outcome(trial)
         if outcome is not None:
             trial.outcome_words = frequencies.outcome_summary(outcome)  # the trial's card shows it too
-            words = result_words(outcome, trial.therapy.name.lower()) + "."
+            words = result_words(outcome, therapy_name.lower()) + "."
         else:
             words = _last_sentence(trial.summary)
             if not words.strip(". "):
@@ -133,11 +133,11 @@ def therapy_page_extras(therapy, *, trials, therapy_risks) -> dict:
     "At a glance" comes before the trial cards on the page, so its results give the cards their words."""
     name = therapy.name
     return {
-        "glance_results": LazyRows(lambda: trial_results(trials)),
+        "glance_results": LazyRows(lambda: trial_results(trials, name)),
         "glance_risks": LazyRows(lambda: important_risks(therapy_risks)),
         "trials_chart": SimpleLazyObject(lambda: shared_scale_chart(
             "trials-chart", trials, caption_start=f"Relapses a year in the trials of {name}, on one scale"
         )),
         "risk_icons": LazyRows(lambda: risk_icon_arrays(therapy_risks, name)),
-        "fact_boxes": LazyRows(lambda: fact_boxes(trials, therapy_risks)),
+        "fact_boxes": LazyRows(lambda: fact_boxes(trials, therapy_risks, therapy_name=name)),
     }
