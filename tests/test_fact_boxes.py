@@ -99,3 +99,11 @@ def test_the_trial_page_shows_its_box(client):
     html = unescape(client.get("/trials/expand/").content.decode())
     assert "EXPAND: out of 100 people over up to 3 years" in html
     assert re.search(r"First-degree heart block<details.*?</details></th>\s*<td>5</td><td>2</td>", html, re.S)
+
+
+def test_figures_pooled_from_twin_trials_stand_in_both_boxes():
+    for slug in ("asclepios-i", "asclepios-ii"):
+        trial = Trial.objects.get(slug=slug)
+        box = fact_box(trial, list(trial.outcomes.all()), live_links(trial.therapy))
+        assert [(row.label, row.drug, row.comparator) for row in box.harms] == [
+            ("Infections", "52", "53"), ("Reactions throughout the body", "21", "15")], slug

@@ -202,7 +202,8 @@ def icon_pair(chart_id: str, drug: tuple[str, float], comparator: tuple[str, flo
         half + 4, _short(comparator_name, 21), half + 4, counts[1].count, _grid(half + 4, counts[1].count),
     )
     difference = difference_words(counts[0].count, counts[1].count)
-    caption = (f"Out of 100 people, how many {what}: {drug_name} and {comparator_name}, {difference} with "
+    compared = comparator_name[:1].lower() + comparator_name[1:]
+    caption = (f"Out of 100 people, how many {what}: {drug_name} and {compared}, {difference} with "
                f"{drug_name}. Each circle is one person.")
     rows = [(name, f"{count.count} in 100", f"{value:g}")
             for (name, value), count in zip((drug, comparator), counts, strict=True)]

@@ -120,14 +120,20 @@ def harm_row(link) -> FactRow | None:
 
 
 def _names_trial(link, trial) -> bool:
-    return bool(re.search(rf"(?<![\w-]){re.escape(trial.name)}(?![\w-])", link.measure or ""))
+    """The link's measure names the trial: "ULTIMATE I", or a pair pooled as "OPERA I and II"."""
+    names = [trial.name]
+    base, _, number = trial.name.rpartition(" ")
+    if base and number in ("I", "II"):
+        names.append(f"{base} I and II")
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", link.measure or "") for name in names)
 
 
 def harms_for(trial, links) -> list[FactRow]:
-    """The harm rows of a trial's box: links compared in it, and links whose figure is stated for it alone."""
+    """The harm rows of a trial's box: links compared in it, and links whose measure names it (alone, or
+    pooled with its twin trial: the same pooled figures then stand in both boxes)."""
     rows = []
     for link in links:
-        mine = link.comparator_trial_id == trial.pk or (not link.comparator_figure and _names_trial(link, trial))
+        mine = link.comparator_trial_id == trial.pk or _names_trial(link, trial)
         if mine and (row := harm_row(link)):
             rows.append(row)
     return rows
