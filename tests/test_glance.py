@@ -101,3 +101,13 @@ def test_rewritten_about_this_treatment_reads_at_grade_8_or_below(slug):
     assert textstat.flesch_kincaid_grade(body) <= MAX_GRADE
     assert re.search(r"(monoclonal antibody|immunotherapy): a (man-made protein|medicine)", body)  # explained
     assert "PML" not in body or re.search(r"PML\)?(\. PML is|,) a serious\s+brain\s+infection", body), slug
+
+
+PLAIN_PREGNANCY = ["alemtuzumab", "ublituximab"]  # the pregnancy texts rewritten so far
+
+
+@pytest.mark.parametrize("slug", PLAIN_PREGNANCY)
+def test_rewritten_pregnancy_text_reads_at_grade_8_or_below_without_editors_notes(slug):
+    text = re.sub(r"[*_#>`]", "", Therapy.objects.get(slug=slug).pregnancy)
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
+    assert "was not read" not in text and "for this page" not in text
