@@ -103,7 +103,8 @@ def test_rewritten_about_this_treatment_reads_at_grade_8_or_below(slug):
     assert "PML" not in body or re.search(r"PML\)?(\. PML is|,) a serious\s+brain\s+infection", body), slug
 
 
-PLAIN_PREGNANCY = ["alemtuzumab", "ublituximab"]  # the pregnancy texts rewritten so far
+# The pregnancy texts rewritten so far.
+PLAIN_PREGNANCY = ["alemtuzumab", "cladribine", "natalizumab", "ocrelizumab", "ublituximab"]
 
 
 @pytest.mark.parametrize("slug", PLAIN_PREGNANCY)
