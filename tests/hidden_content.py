@@ -22,6 +22,14 @@ class HiddenContent:
     markers: list[str] = field(default_factory=list)
 
 
+def without_trials(snapshot: dict) -> dict:
+    """A copied therapy's risk rows, without the comparator trials of the therapy it was copied from (a risk
+    row may only name a trial of its own therapy)."""
+    for row in snapshot["children"].get("therapy_risks", []):
+        row["comparator_trial"] = None
+    return snapshot
+
+
 def make_hidden_content(editor, reviewer) -> HiddenContent:
     """A new therapy, trial and source in a draft; draft, approved-but-unpublished and withdrawn edits of
     live pages; a withdrawn new therapy; an unpublished risk; and an unpublished therapy whose trials stay live."""
@@ -33,6 +41,7 @@ def make_hidden_content(editor, reviewer) -> HiddenContent:
     therapy_snapshot = snapshot_of(Therapy.objects.get(slug="ocrelizumab"))
     therapy_snapshot["fields"].update(name="Hiddenumab", slug="hiddenumab", brand_names="Hiddra",
                                       references=[source.pk])
+    without_trials(therapy_snapshot)
     therapy = workflow.create_object(change_request=change_request, user=editor, model=Therapy,
                                      snapshot=therapy_snapshot)
     trial_snapshot = snapshot_of(Trial.objects.get(slug="opera-i"))
@@ -48,6 +57,7 @@ def make_hidden_content(editor, reviewer) -> HiddenContent:
     withdrawn_new = workflow.start_change_request(user=editor, title="Add Withdrawnumab")
     withdrawn_snapshot = snapshot_of(Therapy.objects.get(slug="ocrelizumab"))
     withdrawn_snapshot["fields"].update(name="Withdrawnumab", slug="withdrawnumab", brand_names="Withdra")
+    without_trials(withdrawn_snapshot)
     workflow.create_object(change_request=withdrawn_new, user=editor, model=Therapy, snapshot=withdrawn_snapshot)
     workflow.withdraw(change_request=withdrawn, user=editor, reason="Not needed.")
     workflow.withdraw(change_request=withdrawn_new, user=editor, reason="Not needed.")

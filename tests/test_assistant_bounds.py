@@ -10,8 +10,9 @@ import time
 import pytest
 
 import therapies.editorial.assistant as assistant
-from therapies.editorial.assistant import Budget, frequency, proposal_findings
+from therapies.editorial.assistant import Budget, proposal_findings
 from therapies.editorial.assistant.unsourced_numbers import numbers_in
+from therapies.models import risk_figures
 
 from .assistant_helpers import proposal
 from .factories import make_risk, make_therapy
@@ -43,8 +44,8 @@ def test_every_assistant_check_reads_a_hostile_text_at_the_length_limit_in_well_
 def test_the_number_patterns_are_linear_on_runs(text):
     started = time.perf_counter()
     numbers_in(text)
-    list(frequency._PERCENT.finditer(text))
-    list(frequency._ONE_IN.finditer(text))
+    list(risk_figures._PERCENT.finditer(text))
+    list(risk_figures._ONE_IN.finditer(text))
     assert time.perf_counter() - started < 0.3
 
 
@@ -61,8 +62,8 @@ def test_a_number_starts_at_its_first_digit_and_has_a_bounded_length(text, found
 
 
 def test_a_bounded_percentage_still_reads_its_figure():
-    assert frequency.stated_range("about 1.5–3% of people") == (1.5, 3.0)
-    assert frequency.stated_range("1" * 30 + "%") is None  # no number is that long
+    assert risk_figures.stated_range("about 1.5–3% of people") == (1.5, 3.0)
+    assert risk_figures.stated_range("1" * 30 + "%") is None  # no number is that long
 
 
 def test_the_page_budget_skips_the_checks_it_cannot_pay_for_and_says_which(monkeypatch):

@@ -3,7 +3,7 @@
 import pytest
 
 from therapies.editorial.assistant import frequency
-from therapies.editorial.assistant.frequency import contradicts
+from therapies.models.risk_figures import contradicts
 
 from .assistant_helpers import findings, proposal, with_snapshot
 from .factories import link_risk, make_risk, make_therapy

@@ -387,7 +387,8 @@ def test_an_added_row_lists_every_field_of_the_row_with_its_anchor(ocrelizumab):
     (row,) = diff_snapshots(Therapy, old, new, anchor=12).rows
 
     shown = {change.name: (change.old_html, change.new_html) for change in row.fields}
-    assert list(shown) == ["frequency", "figure", "measure", "boxed_warning", "notes"]
+    assert list(shown) == ["frequency", "figure", "measure", "category_counts", "comparator", "comparator_figure",
+                           "comparator_trial", "boxed_warning", "notes"]
     assert shown["figure"] == ("", "<ins>0.05%</ins>") and shown["measure"] == ("", "<ins>people, 2 years</ins>")
     assert shown["boxed_warning"] == ("", "<ins>No</ins>") and shown["notes"] == ("", "—")
     assert row.anchor == f"row-12-therapy_risks-{added.pk}"

@@ -28,6 +28,7 @@ from therapies.models import (
 )
 from therapies.workflow import PublishConflict
 
+from .hidden_content import without_trials
 from .workflow_helpers import draft_change
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,7 @@ def test_a_new_therapy_without_the_sections_is_refused_with_every_missing_one_na
     change_request = workflow.start_change_request(user=editor, title="Add Novumab")
     snapshot = snapshot_of(Therapy.objects.get(slug="ocrelizumab"))
     snapshot["fields"].update(name="Novumab", slug="novumab", pregnancy="", contraindications="", urgent_help="")
+    without_trials(snapshot)
     workflow.create_object(change_request=change_request, user=editor, model=Therapy, snapshot=snapshot)
     approve(change_request, editor, reviewer)
     with pytest.raises(PublishConflict) as refused:

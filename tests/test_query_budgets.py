@@ -24,7 +24,7 @@ SYNTHETIC_PAGE_BUDGETS = {
     # The page history (published changes and "still accurate" reviews) is one query; the therapy page also
     # reads routes, indications and the sources of its three required sections, one query each.
     "/therapies/synthetic-therapy-0001/": 11,  # +1: the trials' outcomes
-    "/trials/synthetic-trial-00001/": 5,  # +1: the trial's outcomes
+    "/trials/synthetic-trial-00001/": 6,  # +1: the trial's outcomes; +1: its therapy's risk links (the fact box)
     "/risks/synthetic-risk-0001/": 4,
 }
 

@@ -259,14 +259,15 @@ def test_at_a_glance_links_resolve_to_sections_on_the_page(client):
         html = client.get(reverse("therapy_detail", args=[slug])).content.decode()
         glance = re.search(r'<section id="at-a-glance".*?</section>', html, re.S).group(0)
         anchors = re.findall(r'href="#([^"]+)"', glance)
-        assert {"route-and-dosing", "trials", "risks", "monitoring", "pregnancy"} <= set(anchors)
+        assert {"route-and-dosing", "benefits-and-harms", "risks", "monitoring", "pregnancy"} <= set(anchors)
         for anchor in anchors:
             assert f'id="{anchor}"' in html, (slug, anchor)
         assert html.index('id="at-a-glance"') < html.index('id="about-treatment"') < html.index('id="approvals"')
 
 
-def test_at_a_glance_reads_the_stored_numbers(client):
+def test_at_a_glance_says_the_result_in_words_and_the_fact_box_has_the_stored_numbers(client):
     html = client.get(reverse("therapy_detail", args=["ocrelizumab"])).content.decode()
     glance = re.search(r'<section id="at-a-glance".*?</section>', html, re.S).group(0)
-    assert "about 16 relapses a year for every 100 people" in glance
-    assert "about 29 relapses a year for every 100 people" in glance
+    assert "people had fewer relapses on ocrelizumab than on interferon beta-1a" in glance
+    box = re.search(r'<section class="fact-box" id="fact-box-opera-i".*?</section>', html, re.S).group(0)
+    assert re.search(r"Relapses a year<details.*?</details></th>\s*<td>16</td><td>29</td>", box, re.S)

@@ -229,7 +229,7 @@ def test_a_scheduled_unpublish_is_listed_with_its_reason(client, reviewer):
 
 def test_an_unpublish_recorded_before_its_reason_was_public_is_not_listed(client, reviewer):
     """The data migration carries only unpublishes recorded with a public reason into the public record."""
-    fill_public_record = import_module("therapies.migrations.0020_public_record").fill_public_record
+    fill_public_record = import_module("therapies.migrations.0021_public_record").fill_public_record
     cladribine, fingolimod = Therapy.objects.get(slug="cladribine"), Therapy.objects.get(slug="fingolimod")
     for obj, details in ((cladribine, {"reason": "Internal: legal asked."}),
                          (fingolimod, {"reason": "Withdrawn.", "significance": "safety", "public": True})):
@@ -244,7 +244,7 @@ def test_an_unpublish_recorded_before_its_reason_was_public_is_not_listed(client
 
 
 def test_the_data_migration_carries_published_changes_and_reviews(client, editor, reviewer):
-    fill_public_record = import_module("therapies.migrations.0020_public_record").fill_public_record
+    fill_public_record = import_module("therapies.migrations.0021_public_record").fill_public_record
     change_request = published(editor, Therapy.objects.get(slug="ocrelizumab"), note="Old change.", days_ago=9)
     workflow.confirm_reviewed(obj=Therapy.objects.get(slug="ocrelizumab"), user=reviewer, note="Checked.")
     PublicChange.objects.all().delete()

@@ -129,7 +129,8 @@ class PublishStateAdmin(ReadOnlyMixin, StrictIdAdmin):
 class TherapyRiskInline(ReadOnlyMixin, admin.TabularInline):
     model = TherapyRisk
     extra = 0
-    fields = ["risk", "frequency", "figure", "measure", "boxed_warning", "notes"]
+    fields = ["risk", "frequency", "category_counts", "figure", "measure", "comparator", "comparator_figure",
+              "comparator_trial", "boxed_warning", "notes"]
 
 
 class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
@@ -137,7 +138,8 @@ class RiskTherapyInline(ReadOnlyMixin, admin.TabularInline):
 
     model = TherapyRisk
     extra = 0
-    fields = ["therapy", "frequency", "figure", "measure", "boxed_warning", "notes"]
+    fields = ["therapy", "frequency", "category_counts", "figure", "measure", "comparator", "comparator_figure",
+              "comparator_trial", "boxed_warning", "notes"]
 
 
 class TrialOutcomeInline(ReadOnlyMixin, admin.TabularInline):

@@ -12,9 +12,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.forms.formsets import TOTAL_FORM_COUNT
+from django.utils.text import capfirst
 
 from ..editorial.snapshots import child_rows, editable_fields, m2m_fields, markdown_problems, normalise_text
-from ..models import Frequency, Risk, Significance, TherapyRisk, figure_errors, limits
+from ..models import Frequency, Risk, Significance, TherapyRisk, Trial, figure_errors, limits
+from ..models.risk_figures import FIGURE_FIELDS
 from .citations import use_citation_widgets
 from .ids import IdChoiceField, IdMultipleChoiceField
 from .kind_parts import ADMIN
@@ -107,6 +109,13 @@ def draft_form_class(model: type[models.Model]) -> type[DraftForm]:
     )
 
 
+def _model_field(name: str) -> forms.CharField:
+    """A text field of a risk row, with the model's label, length and help."""
+    field = TherapyRisk._meta.get_field(name)
+    return forms.CharField(max_length=field.max_length, required=False, label=capfirst(field.verbose_name),
+                           help_text=field.help_text)
+
+
 class TherapyRiskRowForm(forms.Form):
     """One risk of a therapy in a draft: which risk, how often, the sourced figure and what it counts."""
 
@@ -120,14 +129,21 @@ class TherapyRiskRowForm(forms.Form):
         label="What the figure counts",
         help_text=TherapyRisk._meta.get_field("measure").help_text,
     )
+    category_counts = _model_field("category_counts")
+    comparator = _model_field("comparator")
+    comparator_figure = _model_field("comparator_figure")
+    comparator_trial = forms.ModelChoiceField(
+        queryset=Trial.objects.order_by("name"),
+        required=False,
+        label="Trial compared in",
+        help_text=TherapyRisk._meta.get_field("comparator_trial").help_text,
+    )
     boxed_warning = forms.BooleanField(required=False, label="Boxed warning")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def clean(self) -> dict:
         data = super().clean()
-        errors = figure_errors(
-            frequency=data.get("frequency", ""), figure=data.get("figure", ""), measure=data.get("measure", "")
-        )
+        errors = figure_errors(**{name: data.get(name, "") for name in FIGURE_FIELDS})
         for name, message in errors.items():
             self.add_error(name, message)
         return data
@@ -193,6 +209,10 @@ class BaseTherapyRiskFormSet(ChildRowFormSet):
                     "frequency": data["frequency"],
                     "figure": normalise_text(data["figure"]),
                     "measure": normalise_text(data["measure"]),
+                    "category_counts": normalise_text(data["category_counts"]),
+                    "comparator": normalise_text(data["comparator"]),
+                    "comparator_figure": normalise_text(data["comparator_figure"]),
+                    "comparator_trial": data["comparator_trial"].pk if data["comparator_trial"] else None,
                     "boxed_warning": data["boxed_warning"],
                     "notes": normalise_text(data["notes"]),
                 }

@@ -42,14 +42,15 @@ def in_change_request(change_request: ChangeRequest, model: type[models.Model]) 
 
 def therapy_context(draft: Therapy, *, live_row: Therapy, revision: Revision) -> dict:
     """A therapy with its drafted risk rows, and its trials: live ones and those drafted alongside it."""
+    spec = kind_for(Therapy).child("therapy_risks")
     rows = revision.snapshot["children"].get("therapy_risks", [])
     risks = Risk.objects.in_bulk([row["risk"] for row in rows])
-    links = [
-        TherapyRisk(therapy=draft, risk=risks[row["risk"]], frequency=row["frequency"], figure=row["figure"],
-                    measure=row.get("measure", ""), boxed_warning=row.get("boxed_warning", False), notes=row["notes"])
-        for row in rows
-        if row["risk"] in risks
-    ]
+    links = []
+    for row in rows:
+        if row["risk"] in risks:
+            link = child_instance(spec, row, draft)
+            link.risk = risks[row["risk"]]
+            links.append(link)
     trials = Trial.objects.filter(live_q() | in_change_request(revision.change_request, Trial), therapy=live_row)
     trials = trials.select_related("therapy").prefetch_related("outcomes").order_by("name")
     return therapy_detail_context(draft, trials=list(trials), therapy_risks=links, history=[])

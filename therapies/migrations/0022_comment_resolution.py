@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapies', '0020_public_record'),
+        ('therapies', '0021_public_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

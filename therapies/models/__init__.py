@@ -23,9 +23,7 @@ from .content import (  # noqa: F401
     Risk,
     Severity,
     Therapy,
-    TherapyRisk,
     Trial,
-    figure_errors,
     validate_doi,
     validate_nct_id,
     validate_pmid,
@@ -63,7 +61,9 @@ from .kinds import (  # noqa: F401
 from .outcomes import OutcomeKind, TrialOutcome, outcome_errors  # noqa: F401
 from .public_record import PublicChange, PublicEvent  # noqa: F401
 from .querysets import live_q  # noqa: F401
+from .risk_figures import figure_errors  # noqa: F401
 from .texts import EditorialPlace, EditorialText  # noqa: F401
+from .therapy_risk import TherapyRisk  # noqa: F401
 from .vocabulary import (  # noqa: F401
     AdministrationRoute,
     Indication,

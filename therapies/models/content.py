@@ -19,7 +19,7 @@ from django.utils import timezone
 from . import limits
 from .limits import BoundedTextField, MarkdownField
 from .practical import PracticalFacts
-from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
+from .querysets import LiveQuerySet, Publishable
 
 # Re-exported: migrations name validate_not_future by this module's path.
 from .validators import (
@@ -106,11 +106,6 @@ class SlugManager(models.Manager.from_queryset(LiveQuerySet)):
 class ReferenceManager(models.Manager.from_queryset(LiveQuerySet)):
     def get_by_natural_key(self, key: str):
         return self.get(key=key)
-
-
-class TherapyRiskManager(models.Manager.from_queryset(TherapyRiskQuerySet)):
-    def get_by_natural_key(self, therapy_slug: str, risk_slug: str):
-        return self.get(therapy__slug=therapy_slug, risk__slug=risk_slug)
 
 
 # --- Models -----------------------------------------------------------------------
@@ -429,64 +424,3 @@ class Risk(PublishState):
 
     def get_absolute_url(self) -> str:
         return reverse("risk_detail", args=[self.slug])
-
-
-class TherapyRisk(models.Model):
-    """How often a risk occurs with one therapy, with the sourced figure."""
-
-    therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="therapy_risks")
-    risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="therapy_risks")
-    frequency = models.CharField(max_length=12, choices=Frequency.choices)
-    figure = models.CharField(
-        max_length=300, blank=True, help_text="The sourced figure, as text, for example “92% (3% serious)”."
-    )
-    measure = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="What the figure counts, in which people and over what time, with its source, for example "
-        "“ALT ≥3× upper limit of normal, 2-year placebo-controlled trials (EU SmPC)”.",
-    )
-    boxed_warning = models.BooleanField(
-        default=False, help_text="This therapy's US prescribing information has a boxed warning about this risk."
-    )
-    notes = BoundedTextField(max_length=limits.PLAIN_PARAGRAPH, blank=True)
-
-    objects = TherapyRiskManager()
-
-    class Meta:
-        ordering = ["therapy__name", "risk__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["therapy", "risk"], name="unique_therapy_risk"),
-        ]
-        verbose_name = "therapy risk"
-
-    def __str__(self) -> str:
-        return f"{self.therapy} — {self.risk}: {self.get_frequency_display()}"
-
-    def natural_key(self) -> tuple[str, str]:
-        return (self.therapy.slug, self.risk.slug)
-
-    natural_key.dependencies = ["therapies.therapy", "therapies.risk"]
-
-    def clean(self) -> None:
-        errors = figure_errors(frequency=self.frequency, figure=self.figure, measure=self.measure)
-        if errors:
-            raise ValidationError(errors)
-
-
-def figure_errors(*, frequency: str, figure: str, measure: str) -> dict[str, str]:
-    """What is wrong with a therapy–risk figure, by field: the rules of DESIGN.md "Medical content".
-
-    A figure says what it counts (its measure), so compare never sets a measure of one thing beside
-    a measure of another; and "not known" means the label gives no frequency, so its figure states no
-    number (a count of reports goes in the notes, where it is not read as a rate).
-    """
-    errors = {}
-    if (figure or "").strip() and not (measure or "").strip():
-        errors["measure"] = "Say what the figure counts, in which people and over what time, and from which source."
-    if frequency == Frequency.NOT_KNOWN and any(ch.isdigit() for ch in figure or ""):
-        errors["figure"] = (
-            "“Not known” means the label gives no frequency, so the figure cannot state a number: choose the "
-            "label's category, or move a count of reported cases into the notes."
-        )
-    return errors

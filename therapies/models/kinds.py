@@ -25,7 +25,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from .content import PublishState, Reference, Risk, Therapy, TherapyRisk, Trial
+from .content import PublishState, Reference, Risk, Therapy, Trial
 from .kind_parts import (  # noqa: F401  WEIGHTS and path_field: used through the registry's module
     WEIGHTS,
     ChildRows,
@@ -40,6 +40,7 @@ from .kind_parts import (  # noqa: F401  WEIGHTS and path_field: used through th
 from .limits import MarkdownField
 from .outcomes import TrialOutcome
 from .texts import EditorialText
+from .therapy_risk import TherapyRisk
 
 if TYPE_CHECKING:
     from django.contrib.contenttypes.models import ContentType
@@ -217,12 +218,14 @@ KINDS: tuple[ContentKind, ...] = (
                 model=TherapyRisk,
                 parent="therapy",
                 key="risk",
-                fields=("risk", "frequency", "figure", "measure", "boxed_warning", "notes"),
+                fields=("risk", "frequency", "figure", "measure", "category_counts", "comparator", "comparator_figure",
+                        "comparator_trial", "boxed_warning", "notes"),
                 safety_fields=("frequency", "boxed_warning"),
             ),
         ),
         links=(
             LiveLink("risk", child="therapy_risks"),
+            LiveLink("comparator_trial", child="therapy_risks"),
             CITES_SOURCES,
             # The sources behind the required sections are cited like the page's own (rule 5).
             LiveLink("pregnancy_references", citation=True),

@@ -1,13 +1,17 @@
 """Charts drawn on the server as inline SVG: no JavaScript, no chart library, nothing the CSP would refuse.
 
 Each chart is a `Chart`: the SVG (colours come from classes in static/css/charts.css, never a style
-attribute), a caption that says the numbers, and the rows of a table holding the same numbers, which
-templates/therapies/includes/_chart.html prints under it. The SVG is `role="img"`, named by the caption
-(aria-labelledby), and scales to the width of a phone (a viewBox, width 100%).
+attribute), a short caption saying what it shows (the sentence with the numbers is the page's own text,
+never repeated), and the rows of a table holding the same numbers, which
+templates/therapies/includes/_chart.html prints in the same figure. The SVG is `role="img"`, named by the
+caption (aria-labelledby), and scales to the width of a phone (a viewBox, width 100%). It is drawn
+WIDTH units wide, about a phone's content width, so its 13-unit text is at least 12 CSS px on a 375 px
+phone: labels sit above their bars rather than beside them.
 
     bar_chart   values per arm on one labelled scale (a trial; a therapy's trials; the compare page)
     ratio_chart a hazard or rate ratio with its confidence interval, against the line of no difference
-    icon_array  "out of 100 people": a proportion or a risk figure of at least 1 in 100
+    icon_pair   "out of 100 people": the drug's group and its comparator's, side by side on grids of 100,
+                with the difference in words
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import frequencies
 
-WIDTH = 640
-LABEL_WIDTH = 280  # the arm names, left of the bars (about 34 characters at 13 px)
-ROW = 34
-TOP = 10
-AXIS = 34  # room for the scale under the bars
+WIDTH = 340  # a 375 px phone's content width, so that 13 units of text are at least 12 CSS px there
+LABEL_CHARACTERS = 44  # an arm's name above its bar, at 13 px
+ROW = 46  # a label line and a bar
+TOP = 4
+AXIS = 36  # room for the scale under the bars
 
 
 @dataclass(frozen=True)
@@ -92,28 +96,28 @@ def _axis(y: int, scale_max: float, x0: int, span: int, unit: str, percent: bool
         ((x0 + round(span * t / scale_max), TOP, y, y + 16, _number_text(t, percent)) for t in _ticks(scale_max)),
     )
     return format_html(
-        '{}<text class="chart-unit" x="{}" y="{}" text-anchor="end">{}</text>', ticks, x0 + span, y + 31, unit
+        '{}<text class="chart-unit" x="{}" y="{}" text-anchor="end">{}</text>', ticks, x0 + span, y + 33, unit
     )
 
 
 def bar_chart(chart_id: str, bars: list[Bar], *, caption: str, unit: str, note: str = "") -> Chart:
-    """Values per arm on one scale from 0, each bar labelled with its group, arm and value."""
+    """Values per arm on one scale from 0, each bar under its group and arm's name, its value at its end."""
     scale_max = _nice_max(max((bar.value for bar in bars), default=0))
-    x0, span = LABEL_WIDTH, WIDTH - LABEL_WIDTH - 60
+    x0, span = 4, WIDTH - 64
     height = TOP + ROW * len(bars) + AXIS
     percent = any(bar.percent for bar in bars)
-    parts = [_axis(TOP + ROW * len(bars), scale_max, x0, span, unit, percent)]  # grid first, bars over it
+    parts = [_axis(TOP + ROW * len(bars), scale_max, x0 + 10, span - 20, unit, percent)]  # grid first
     for index, bar in enumerate(bars):
         y = TOP + index * ROW
-        width = max(1, round(span * bar.value / scale_max)) if bar.value else 0
+        width = max(1, round((span - 20) * bar.value / scale_max)) if bar.value else 0
         name = f"{bar.group} — {bar.label}" if bar.group else bar.label
         parts.append(format_html(
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
+            '<text class="chart-label" x="{}" y="{}">{}</text>'
             '<rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect>'
             '<text class="chart-value" x="{}" y="{}">{}</text>',
-            x0 - 8, y + 21, _short(name, 34),
-            "chart-bar chart-bar-own" if bar.highlight else "chart-bar", x0, y + 6, width, ROW - 12,
-            x0 + width + 6, y + 21, bar.value_text,
+            x0, y + 15, _short(name, LABEL_CHARACTERS),
+            "chart-bar chart-bar-own" if bar.highlight else "chart-bar", x0 + 10, y + 21, width, 18,
+            x0 + 10 + width + 6, y + 35, bar.value_text,
         ))
     body = mark_safe("".join(parts))  # noqa: S308 — every part was built by format_html, which escapes
     rows = [(bar.group, bar.label, bar.value_text) for bar in bars]
@@ -127,7 +131,7 @@ def _short(text: str, limit: int) -> str:
 
 def ratio_chart(chart_id: str, outcome) -> Chart:
     """A ratio with its interval on a log scale from 0.25 to 4, with the line of no difference at 1."""
-    x0, span = 40, WIDTH - 80
+    x0, span = 16, WIDTH - 32
     low, high = math.log(0.25), math.log(4)
 
     def x(value: float) -> int:
@@ -137,52 +141,71 @@ def ratio_chart(chart_id: str, outcome) -> Chart:
     first, second = outcome.arms[0]["label"], outcome.arms[1]["label"]
     ticks = format_html_join(
         "",
-        '<text class="chart-tick" x="{}" y="96" text-anchor="middle">{}</text>',
+        '<text class="chart-tick" x="{}" y="114" text-anchor="middle">{}</text>',
         ((x(t), f"{t:g}") for t in (0.25, 0.5, 1, 2, 4)),
     )
     body = format_html(
-        '<line class="chart-axis" x1="{}" x2="{}" y1="80" y2="80"></line>{}'
-        '<line class="chart-no-difference" x1="{}" x2="{}" y1="14" y2="80"></line>'
-        '<text class="chart-label" x="{}" y="12" text-anchor="end">favours {}</text>'
-        '<text class="chart-label" x="{}" y="12">favours {}</text>'
-        '<line class="chart-interval" x1="{}" x2="{}" y1="46" y2="46"></line>'
-        '<rect class="chart-point" x="{}" y="39" width="14" height="14"></rect>'
-        '<text class="chart-value" x="{}" y="34" text-anchor="middle">{} ({} to {})</text>',
-        x0, x0 + span, ticks, x(1), x(1), x(1) - 6, _short(first, 30), x(1) + 6, _short(second, 30),
-        x(outcome.ci_lower), x(outcome.ci_upper), x(outcome.ratio) - 7, x(outcome.ratio), f"{outcome.ratio:g}",
-        f"{outcome.ci_lower:g}", f"{outcome.ci_upper:g}",
+        '<line class="chart-axis" x1="{}" x2="{}" y1="96" y2="96"></line>{}'
+        '<line class="chart-no-difference" x1="{}" x2="{}" y1="34" y2="96"></line>'
+        '<text class="chart-label" x="{}" y="14" text-anchor="end">favours</text>'
+        '<text class="chart-label" x="{}" y="30" text-anchor="end">{}</text>'
+        '<text class="chart-label" x="{}" y="14">favours</text>'
+        '<text class="chart-label" x="{}" y="30">{}</text>'
+        '<line class="chart-interval" x1="{}" x2="{}" y1="66" y2="66"></line>'
+        '<rect class="chart-point" x="{}" y="59" width="14" height="14"></rect>'
+        '<text class="chart-value" x="{}" y="54" text-anchor="middle">{} ({} to {})</text>',
+        x0, x0 + span, ticks, x(1), x(1), x(1) - 6, x(1) - 6, _short(first, 21), x(1) + 6, x(1) + 6,
+        _short(second, 21), x(outcome.ci_lower), x(outcome.ci_upper), x(outcome.ratio) - 7,
+        min(max(x(outcome.ratio), 80), WIDTH - 80), f"{outcome.ratio:g}", f"{outcome.ci_lower:g}",
+        f"{outcome.ci_upper:g}",
     )
-    summary = frequencies.outcome_summary(outcome)
-    caption = f"{outcome.get_kind_display()} of {outcome.label}, {first} against {second}: {summary}"
+    caption = f"{outcome.get_kind_display()} of {outcome.label}, {first} against {second}, with its confidence interval"
     rows = [(outcome.get_kind_display(), f"{outcome.ratio:g}", f"{outcome.ci_lower:g}", f"{outcome.ci_upper:g}")]
     columns = ("Measure", "Ratio", f"Lower {outcome.ci_level}% limit", f"Upper {outcome.ci_level}% limit")
-    return Chart(chart_id, caption, _svg(104, f"{chart_id}-caption", body), columns, rows)
+    return Chart(chart_id, caption, _svg(122, f"{chart_id}-caption", body), columns, rows)
 
 
-def icon_array(chart_id: str, value: float, *, who: str, what: str, counts: str = "") -> Chart | None:
-    """100 people, as many filled as the proportion says (rounded half up); None below 1 in 100."""
-    count = frequencies.natural(value)
-    if count.out_of != 100:
-        return None
-    size, gap = 22, 6
-    icons = format_html_join(
+def _grid(x0: int, count: int) -> SafeString:
+    """A grid of 100 people, 10 by 10, the first `count` filled."""
+    size, gap = 14, 2.5
+    return format_html_join(
         "",
         '<circle class="{}" cx="{}" cy="{}" r="{}"></circle>',
         (
-            ("chart-icon chart-icon-on" if i < count.count else "chart-icon", 30 + (i % 10) * (size + gap) + size // 2,
-             10 + (i // 10) * (size + gap) + size // 2, size // 2 - 1)
+            ("chart-icon chart-icon-on" if i < count else "chart-icon",
+             round(x0 + (i % 10) * (size + gap) + size / 2, 1), round(40 + (i // 10) * (size + gap) + size / 2, 1),
+             size / 2 - 1)
             for i in range(100)
         ),
     )
-    height = 10 + 10 * (size + gap)
+
+
+def difference_words(drug: int, comparator: int) -> str:
+    """"about 6 more in 100", "about 1 fewer in 100", "about the same"."""
+    if drug == comparator:
+        return "about the same"
+    return f"about {abs(drug - comparator)} {'more' if drug > comparator else 'fewer'} in 100"
+
+
+def icon_pair(chart_id: str, drug: tuple[str, float], comparator: tuple[str, float], *, what: str) -> Chart | None:
+    """The drug's group and its comparator's as two grids of 100 people side by side, as many filled as each
+    proportion says (rounded half up), with the difference in words; None when either is below 1 in 100."""
+    counts = [frequencies.natural(value) for _, value in (drug, comparator)]
+    if any(count.out_of != 100 for count in counts):
+        return None
+    drug_name, comparator_name = drug[0], comparator[0]
+    half = WIDTH // 2
     body = format_html(
-        '{}<text class="chart-value" x="330" y="40">{} in 100</text>'
-        '<text class="chart-label" x="330" y="66">{}</text>',
-        icons, count.count, _short(who, 40),
+        '<text class="chart-label" x="4" y="14">{}</text><text class="chart-value" x="4" y="31">{} in 100</text>{}'
+        '<text class="chart-label" x="{}" y="14">{}</text><text class="chart-value" x="{}" y="31">{} in 100</text>{}',
+        _short(drug_name, 21), counts[0].count, _grid(4, counts[0].count),
+        half + 4, _short(comparator_name, 21), half + 4, counts[1].count, _grid(half + 4, counts[1].count),
     )
-    caption = f"{who}: about {count.count} in 100 people {what}. Each circle is one person; the filled circles {what}."
-    if counts:
-        caption += f" What the figure counts: {counts}."
-    rows = [(who, f"{count.count} in 100", f"{value:g}")]
-    return Chart(chart_id, caption, _svg(height, f"{chart_id}-caption", body), ("Group", "People", "Proportion"),
-                 rows)
+    difference = difference_words(counts[0].count, counts[1].count)
+    compared = comparator_name[:1].lower() + comparator_name[1:]
+    caption = (f"Out of 100 people, how many {what}: {drug_name} and {compared}, {difference} with "
+               f"{drug_name}. Each circle is one person.")
+    rows = [(name, f"{count.count} in 100", f"{value:g}")
+            for (name, value), count in zip((drug, comparator), counts, strict=True)]
+    return Chart(chart_id, caption, _svg(40 + 10 * 16 + 6, f"{chart_id}-caption", body),
+                 ("Group", "People", "Proportion"), rows)

@@ -42,14 +42,15 @@ def outcome_view(outcome, chart_id: str) -> OutcomeView:
     summary = frequencies.outcome_summary(outcome)
     if outcome.kind in OutcomeKind.ratios():
         return OutcomeView(outcome, summary, charts.ratio_chart(chart_id, outcome), [])
-    caption = f"{outcome.get_kind_display()} of {outcome.label} over {outcome.time_frame}, by group: {summary}"
+    caption = f"{outcome.get_kind_display()} of {outcome.label} over {outcome.time_frame}, by group"
     chart = charts.bar_chart(chart_id, _arm_bars(outcome), caption=caption, unit=_unit(outcome.kind))
     icons = []
-    if outcome.kind == OutcomeKind.PROPORTION:
-        for index, arm in enumerate(outcome.arms):
-            icon = charts.icon_array(f"{chart_id}-icons-{index}", arm["value"], who=arm["label"], what=outcome.event)
-            if icon:
-                icons.append(icon)
+    valued = [arm for arm in outcome.arms if arm.get("value") is not None]
+    if outcome.kind == OutcomeKind.PROPORTION and len(valued) >= 2:
+        first, last = valued[0], valued[-1]
+        pair = charts.icon_pair(f"{chart_id}-icons", (first["label"], first["value"]),
+                                (last["label"], last["value"]), what=outcome.event)
+        icons = [pair] if pair else []
     return OutcomeView(outcome, summary, chart, icons)
 
 
@@ -66,15 +67,12 @@ def primary_arr(trial):
 
 def shared_scale_chart(chart_id: str, trials, *, caption_start: str, by_therapy: bool = False, note: str = ""):
     """Every trial's relapse rates on one scale: a therapy's trials, or several therapies' (compare)."""
-    bars, parts = [], []
+    bars = []
     for trial in trials:
         outcome = primary_arr(trial)
-        if outcome is None:
-            continue
-        group = trial.name
-        bars += _arm_bars(outcome, group)
-        parts.append(f"{trial.name} — " + frequencies.outcome_summary(outcome).rstrip("."))
+        if outcome is not None:
+            bars += _arm_bars(outcome, trial.name)
     if not bars:
         return None
-    caption = f"{caption_start}: " + "; ".join(parts) + "."
+    caption = f"{caption_start}, by trial and group"
     return charts.bar_chart(chart_id, bars, caption=caption, unit="relapses per person per year", note=note)

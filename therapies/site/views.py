@@ -32,6 +32,7 @@ from ..models import (
     live_q,
 )
 from .caching import public_page, refuse_to_store, shows
+from .fact_box import fact_box
 from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .glance import therapy_page_extras
 from .kind_parts import SITE
@@ -207,7 +208,9 @@ def trial_list(request: HttpRequest) -> HttpResponse:
 
 def trial_detail_context(trial: Trial, *, history, outcomes: list) -> dict:
     """What trial_detail.html needs; shared with the preview of a draft (whose outcomes are the draft's)."""
-    return {"trial": trial, "page": trial, "history": history, "outcome_views": trial_outcome_views(outcomes)}
+    links = TherapyRisk.objects.live().filter(therapy_id=trial.therapy_id).select_related("risk")
+    return {"trial": trial, "page": trial, "history": history, "outcome_views": trial_outcome_views(outcomes),
+            "fact_box": fact_box(trial, outcomes, list(links))}
 
 
 @public_page

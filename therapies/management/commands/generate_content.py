@@ -57,6 +57,8 @@ from therapies.models import (
 LABEL = "Synthetic content for load testing — not medical information"
 OBJECTS_PER_CHANGE_REQUEST = 50
 RISKS_PER_THERAPY = 8
+# A figure inside its category's band (models/risk_figures.py: a badge never contradicts its figure).
+SYNTHETIC_PERCENT = {"very-common": 24, "common": 5, "uncommon": 0.5, "rare": 0.05, "very-rare": 0.005}
 # A share of trials gets a second published version (every therapy and risk does).
 TRIAL_UPDATE_SHARE = 0.1
 
@@ -304,8 +306,9 @@ class Command(ProgressCommand):
                 frequency = rng.choice(Frequency.values)
                 known = frequency != Frequency.NOT_KNOWN  # "not known" states no number (figure_errors)
                 row = {"risk": risk.pk, "frequency": frequency,
-                       "figure": f"{rng.randint(1, 30)}% (synthetic)" if known else "",
+                       "figure": f"{SYNTHETIC_PERCENT[frequency]}% (synthetic)" if known else "",
                        "measure": "synthetic measure over a synthetic time" if known else "",
+                       "category_counts": "", "comparator": "", "comparator_figure": "", "comparator_trial": None,
                        "boxed_warning": rng.random() < 0.03, "notes": text.plain(120)}
                 rows.append(row)
                 therapy_risks.append(TherapyRisk(therapy=therapy, risk_id=risk.pk, **{

@@ -236,10 +236,24 @@ class Occurrence(Schema):
     frequency_label: str = Field(description="The category in words, with its range.")
     figure: str = Field(description="The sourced figure, as the source gives it; empty when the label gives none.")
     measure: str = Field(description="What the figure counts: in whom, over what time, and from which source.")
+    category_counts: str = Field(
+        description="What the label's frequency category counts, where that is not the figure's measure; else empty."
+    )
+    comparator: str = Field(
+        description="The comparison group of the comparator's figure (placebo, or an active drug by name); empty "
+        "when the sources give no comparator figure."
+    )
+    comparator_figure: str = Field(description="The same measure in the comparison group, from the same source.")
+    comparator_trial: ContentLink | None = Field(description="The live trial both figures come from, if stored.")
     boxed_warning: bool = Field(description="This therapy's US label has a boxed warning about this risk.")
     notes: str
 
     resolve_frequency_label = label_of("frequency")
+
+    @staticmethod
+    def resolve_comparator_trial(obj):
+        trial = obj.comparator_trial
+        return trial if trial is not None and trial.live else None
 
 
 class RiskOfTherapy(Occurrence):

@@ -54,7 +54,7 @@ def live_or_404(queryset: QuerySet, kind: str, **lookup: str) -> Model:
 def live_links_to_therapies() -> Prefetch:
     return Prefetch(
         "therapy_risks",
-        queryset=TherapyRisk.objects.live().select_related("therapy"),
+        queryset=TherapyRisk.objects.live().select_related("therapy", "comparator_trial"),
         to_attr="live_links",
     )
 
@@ -91,7 +91,7 @@ def one_therapy(request: HttpRequest, slug: str) -> Therapy:
         Prefetch("trials", queryset=Trial.objects.live().order_by("name", "pk"), to_attr="live_trials"),
         Prefetch(
             "therapy_risks",
-            queryset=TherapyRisk.objects.live().select_related("risk"),
+            queryset=TherapyRisk.objects.live().select_related("risk", "comparator_trial"),
             to_attr="live_risks",
         ),
     )

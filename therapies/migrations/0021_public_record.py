@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('therapies', '0023_practical_facts'),
+        ('therapies', '0020_practical_facts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
