@@ -30,6 +30,7 @@ from ..models import (
     Trial,
     live_q,
 )
+from ..models.page_keys import links_key
 from .caching import public_page, refuse_to_store, shows
 from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .glance import therapy_page_extras
@@ -176,8 +177,10 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         shows=THERAPY_PAGE_SHOWS,
         load=lambda: prefetch_related_objects([therapy], *therapy_fragment_relations()),
     )
-    # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows.
-    shows(request, therapy, context["trials"], LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
+    # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows. It
+    # lists the trials of the therapy (links_key: a trial published for it shows here).
+    shows(request, therapy, links_key(therapy), context["trials"],
+          LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
           *(getattr(therapy, relation).all() for relation in REFERENCE_RELATIONS))
     return render(request, "therapies/therapy_detail.html", context)
 
@@ -257,7 +260,8 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.live().prefetch_related(live_references()), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
-    shows(request, risk, [link.therapy for link in context["therapy_risks"]], risk.references.all())
+    # The therapies with this risk and how often (links_key): their own keys cover their names and frequencies.
+    shows(request, risk, links_key(risk), [link.therapy for link in context["therapy_risks"]], risk.references.all())
     return render(request, "therapies/risk_detail.html", context)
 
 
