@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -51,24 +52,33 @@ THERAPIES_PER_PAGE = 50
 
 @public_page(depends=(Therapy, Trial, Risk, EditorialText))
 def home(request: HttpRequest) -> HttpResponse:
-    therapies = list(
-        Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names").prefetch_related("routes")
+    # A few per class (the therapy list, filtered by class, has them all), read as such: the first of each class
+    # by name, each with the size of its class, in one query; then their routes. Reading every live therapy and
+    # prefetching its routes (a queryset made for each of 510 rows at scale) was most of the page (issue 27).
+    by_class = {"partition_by": F("drug_class")}
+    shown = list(
+        Therapy.objects.live()
+        .annotate(place=Window(RowNumber(), order_by=[F("name"), F("pk")], **by_class),
+                  class_size=Window(Count("pk"), **by_class))
+        .filter(place__lte=HOME_PER_CLASS)
+        .only("name", "slug", "drug_class", "summary", "brand_names")
+        .order_by("name", "pk")
+        .prefetch_related("routes")
     )
+    counts = {therapy.drug_class: therapy.class_size for therapy in shown}
     texts = EditorialText.objects.live().by_place()  # the reviewed words of the page (models/texts.py)
     classes = []
     for value, label in DrugClass.choices:
-        members = [t for t in therapies if t.drug_class == value]
-        if members:
-            # A few per class; the therapy list, filtered by class, has them all.
-            classes.append({"value": value, "label": label, "therapies": members[:HOME_PER_CLASS],
-                            "count": len(members), "text": texts.get(EditorialPlace.for_drug_class(value))})
+        if counts.get(value):
+            classes.append({"value": value, "label": label, "therapies": [t for t in shown if t.drug_class == value],
+                            "count": counts[value], "text": texts.get(EditorialPlace.for_drug_class(value))})
     context = {
         "intro": texts.get(EditorialPlace.HOME),
         "immunotherapy": texts.get(EditorialPlace.HOME_IMMUNOTHERAPY),
         "classes_intro": texts.get(EditorialPlace.HOME_CLASSES),
         "courses_intro": texts.get(EditorialPlace.HOME_COURSES),
         "classes": classes,
-        "therapy_count": len(therapies),
+        "therapy_count": sum(counts.values()),
         "trial_count": Trial.objects.live().count(),
         "risk_count": Risk.objects.live().count(),
         "courses": MSCourse.objects.all(),
