@@ -95,6 +95,18 @@ def test_a_trial_publish_purges_its_page_and_its_therapys_page_only(
     assert purged == {trial_page(trial), therapy_page(trial.therapy)}
 
 
+def test_a_trial_moved_to_another_therapy_purges_both_therapy_pages(
+    page_keys, editor, reviewer, django_capture_on_commit_callbacks
+):
+    """A link the publish adds: the page of the therapy it joins did not list the trial before, and lists it now
+    (`links:therapy:N`); the page of the therapy it left named it."""
+    trial = Trial.objects.live().select_related("therapy").get(slug="opera-i")
+    joined = Therapy.objects.live().exclude(pk=trial.therapy_id).first()
+    assert f"trial:{trial.pk}" not in page_keys[therapy_page(joined)]
+    purged = purged_by(page_keys, editor, reviewer, django_capture_on_commit_callbacks, trial, therapy=joined.pk)
+    assert purged == {trial_page(trial), therapy_page(trial.therapy), therapy_page(joined)}
+
+
 def test_a_risk_publish_purges_its_page_and_the_pages_of_the_therapies_listing_it_only(
     page_keys, editor, reviewer, django_capture_on_commit_callbacks
 ):

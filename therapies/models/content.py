@@ -351,15 +351,21 @@ class Therapy(PublishState):
     def brand_list(self) -> list[str]:
         return [b.strip() for b in self.brand_names.split(",") if b.strip()]
 
+    # A list page prefetches these into plain lists (`Prefetch(..., to_attr=...)`): prefetching into the managers
+    # makes a queryset for every row, which was most of the time of a list of 50 (issue 27).
+    LISTED_ROUTES, LISTED_INDICATIONS = "listed_routes", "listed_indications"
+
     @property
     def indications_by_regulator(self) -> list[tuple[str, list[Indication]]]:
         """Its approved indications grouped by regulator, US first (reads a prefetched `approved_indications`)."""
-        return by_regulator(self.approved_indications.all())
+        listed = getattr(self, self.LISTED_INDICATIONS, None)
+        return by_regulator(self.approved_indications.all() if listed is None else listed)
 
     @property
     def route_names(self) -> str:
         """"IV infusion and Subcutaneous injection" (reads a prefetched `routes`)."""
-        names = [str(route) for route in self.routes.all()]
+        listed = getattr(self, self.LISTED_ROUTES, None)
+        names = [str(route) for route in (self.routes.all() if listed is None else listed)]
         return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
 
 

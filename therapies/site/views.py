@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(place__lte=HOME_PER_CLASS)
         .only("name", "slug", "drug_class", "summary", "brand_names")
         .order_by("name", "pk")
-        .prefetch_related("routes")
+        .prefetch_related(Prefetch("routes", to_attr=Therapy.LISTED_ROUTES))
     )
     counts = {therapy.drug_class: therapy.class_size for therapy in shown}
     texts = EditorialText.objects.live().by_place()  # the reviewed words of the page (models/texts.py)
@@ -104,7 +104,10 @@ class TherapyFilterForm(forms.Form):
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
-    therapies = Therapy.objects.live().prefetch_related("routes", "approved_indications")
+    therapies = Therapy.objects.live().prefetch_related(
+        Prefetch("routes", to_attr=Therapy.LISTED_ROUTES),
+        Prefetch("approved_indications", to_attr=Therapy.LISTED_INDICATIONS),
+    )
     filters: dict[str, str] = {}
     if form.is_bound:
         if not form.is_valid():
