@@ -13,12 +13,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from . import limits
 from .limits import BoundedTextField, MarkdownField
 from .querysets import LiveQuerySet, Publishable, TherapyRiskQuerySet
+from .urls import slug_url
 
 # Re-exported: migrations name validate_not_future by this module's path.
 from .validators import (
@@ -345,7 +345,7 @@ class Therapy(PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("therapy_detail", args=[self.slug])
+        return slug_url("therapy_detail", self.slug)
 
     @property
     def brand_list(self) -> list[str]:
@@ -406,7 +406,7 @@ class Trial(PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("trial_detail", args=[self.slug])
+        return slug_url("trial_detail", self.slug)
 
     @property
     def registry_url(self) -> str:
@@ -432,7 +432,7 @@ class Risk(PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("risk_detail", args=[self.slug])
+        return slug_url("risk_detail", self.slug)
 
 
 class TherapyRisk(models.Model):
