@@ -29,9 +29,14 @@ run: $(VENV)/.runtime-installed
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py create_demo_users
 	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: set up and run the test suite (honours DATABASE_URL)
+# Test workers (pytest-xdist): one per CPU by default, each with its own test database (Django's test
+# database name suffixed _gw0, _gw1, ...), its own live server and its own browser. TEST_WORKERS=0 runs
+# the suite in this one process.
+TEST_WORKERS ?= auto
+
+## test: set up and run the test suite (honours DATABASE_URL, PYTEST_ARGS and TEST_WORKERS)
 test: $(VENV)/.dev-installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: ruff (style, complexity, security) and the import contracts between the wings (pyproject.toml)
 lint: $(VENV)/.dev-installed

@@ -1,12 +1,13 @@
 """Where an uncached public page spends its time, in-process (Django's test client, no server, page cache off).
 
-    DATABASE_URL=postgres://… python bench/page_profile.py [N] [URL] [--cprofile]
+    DATABASE_URL=postgres://… python bench/page_profile.py [N] [URL] [--cprofile | --pyinstrument]
 
 Renders URL (default the therapy page `make bench` measures) once to warm up, then N times (default 100),
 and prints one JSON line: the median and mean time per request, the number of queries and their share of
 the time (measured around each query's execution), the share spent in Markdown rendering (the filter and
 the renderer, cached or not), and what is left (templates and Python). With --cprofile it also prints the
-25 functions with the most cumulative time over the N requests.
+25 functions with the most cumulative time over the N requests; with --pyinstrument, pyinstrument's call tree
+of the N requests (the profiles in docs/PERFORMANCE.md "Uncached pages", issue 27).
 """
 
 import cProfile
@@ -58,8 +59,9 @@ class Timer:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--cprofile"]
+    args = [a for a in sys.argv[1:] if a not in ("--cprofile", "--pyinstrument")]
     profile = "--cprofile" in sys.argv
+    tree = "--pyinstrument" in sys.argv
     n = int(args.pop(0)) if args and args[0].isdigit() else 100
     url = args[0] if args else DEFAULT_URL
     client = Client(HTTP_HOST="127.0.0.1")
@@ -69,7 +71,7 @@ def main() -> None:
     # The filter is what templates call; render_markdown is what views and fragments call directly.
     therapies_tags.render_markdown = markdown.wrap(rendering.render_markdown)
     times = []
-    profiler = cProfile.Profile() if profile else None
+    profiler = cProfile.Profile() if profile else call_tree() if tree else None
     with connection.execute_wrapper(queries.query_wrapper):
         for _ in range(n):
             started = time.perf_counter()
@@ -88,10 +90,26 @@ def main() -> None:
         "markdown_share": round(markdown.seconds * 1000 / total, 3),
         "rest_ms": round((total - (queries.seconds + markdown.seconds) * 1000) / n, 2),
     }), flush=True)
-    if profiler:
+    if profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         print(out.getvalue())
+    elif tree:
+        print(profiler.output_text(unicode=True, show_all=False, short_mode=True, time="percent_of_total"))
+
+
+def call_tree():
+    """A pyinstrument profiler with cProfile's enable/disable (it starts and stops around each request)."""
+    from pyinstrument import Profiler
+
+    class CallTree(Profiler):
+        def enable(self) -> None:
+            self.start(caller_frame=sys._getframe(1))
+
+        def disable(self) -> None:
+            self.stop()
+
+    return CallTree(interval=0.0005)
 
 
 if __name__ == "__main__":

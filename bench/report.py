@@ -27,6 +27,12 @@ def load(directory: Path, name: str):
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def spread(result: dict, field: str, digits: int = 0) -> str:
+    """" (lowest–highest)" of a figure measured several times (bench/median_runs.py), or nothing."""
+    low_high = result.get("spread", {}).get(field)
+    return f" ({low_high[0]:.{digits}f}–{low_high[1]:.{digits}f})" if low_high and result.get("runs", 1) > 1 else ""
+
+
 def main() -> None:
     directory = Path(sys.argv[1])
     machine = load(directory, "machine.json")
@@ -37,7 +43,9 @@ def main() -> None:
         f"Machine: {machine['cpu']} ({machine['nproc']} CPUs), {machine['memory']} memory; "
         f"Python {machine['python']}, Django {machine['django']}, {machine['postgresql']}, Redis {machine['redis']}; "
         f"gunicorn {machine['gunicorn']} with 2 sync workers; wrk on the same machine "
-        f"(`wrk -t2 -c16 -d{machine['duration']}s --timeout 10s --latency`, 127.0.0.1 only). "
+        f"(`wrk -t2 -c16 -d{machine['duration']}s --timeout 10s --latency`, 127.0.0.1 only; "
+        f"{machine.get('pinned', 'not pinned')}). Each figure is the median of {machine.get('runs', 1)} runs, "
+        "with the lowest and highest requests/s in brackets. "
         f"Data: {machine['data']}. Load average (1, 5, 15 min): {machine.get('load', 'not recorded')} — "
         "other work on the machine competes with both gunicorn and wrk.",
         "",
@@ -58,7 +66,7 @@ def main() -> None:
             errors += bad
             ratio = result["rps"] / health["rps"] * 100 if health else 0
             lines.append(
-                f"| {name} | `{url}` | {mode} | {result['rps']:.0f} | {result['p50_ms']:.2f} | "
+                f"| {name} | `{url}` | {mode} | {result['rps']:.0f}{spread(result, 'rps')} | {result['p50_ms']:.2f} | "
                 f"{result['p99_ms']:.2f} | {ratio:.0f}% | {bad} |"
             )
     admin = load(directory, "admin.json")

@@ -58,6 +58,30 @@ export DATABASE_URL="$PG/$DB" CACHE_URL="redis://127.0.0.1:6379/$REDIS_DB" DEBUG
        ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING \
        BENCH_PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
+# Pinning (issue 27): the servers (gunicorn, Varnish) on SERVER_CPUS and the load generators (wrk, the reader
+# probe, the storm's publisher) on LOAD_CPUS, half the CPUs each, so neither takes the other's CPU and the ratios
+# stop moving with the scheduler. BENCH_SERVER_CPUS / BENCH_LOAD_CPUS override; one CPU (or no taskset): unpinned.
+# Each figure is measured BENCH_RUNS times (3) and reported as the median with its spread (bench/median_runs.py).
+RUNS="${BENCH_RUNS:-3}"
+SERVER_CPUS="" LOAD_CPUS=""
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+    half=$(($(nproc) / 2))
+    SERVER_CPUS="${BENCH_SERVER_CPUS:-0-$((half - 1))}" LOAD_CPUS="${BENCH_LOAD_CPUS:-$half-$(($(nproc) - 1))}"
+fi
+export SERVER_CPUS LOAD_CPUS
+on_load() { if [ -n "$LOAD_CPUS" ]; then taskset -c "$LOAD_CPUS" "$@"; else "$@"; fi; }
+on_server() { if [ -n "$SERVER_CPUS" ]; then taskset -c "$SERVER_CPUS" "$@"; else "$@"; fi; }
+# wrk NAME ARGS...: RUNS runs of wrk on the load CPUs into $RESULTS/NAME-N.txt, their median into NAME.json
+wrk_runs() {
+    local name="$1"; shift
+    local n
+    for n in $(seq 1 "$RUNS"); do
+        on_load wrk "$@" > "$RESULTS/$name-$n.txt"
+        $PY bench/parse_wrk.py < "$RESULTS/$name-$n.txt" > "$RESULTS/$name-$n.json"
+    done
+    $PY bench/median_runs.py "$RESULTS/$name.json" $(seq -f "$RESULTS/$name-%g.json" 1 "$RUNS") > /dev/null
+}
+
 echo "== Database $DB: migrate, seed, generate $THERAPIES therapies / $TRIALS trials / $RISKS risks"
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_seed
@@ -85,7 +109,7 @@ PAGES=(
 start_server() {
     # The repository's gunicorn settings (gunicorn.conf.py), with the bench's port and two workers.
     PAGE_CACHE="$1" GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_LOG_LEVEL=warning \
-        .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application --error-logfile "$RESULTS/gunicorn-$1.log" &
+        on_server .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application --error-logfile "$RESULTS/gunicorn-$1.log" &
     GUNICORN_PID=$!
     for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/healthz" && return 0; sleep 0.2; done
     echo "gunicorn did not start; see $RESULTS/gunicorn-$1.log" >&2
@@ -119,8 +143,8 @@ for mode in $MODES; do
             continue
         fi
         for _ in $(seq 1 20); do curl -s -o /dev/null "$BASE$url"; done  # warm up
-        wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE$url" > "$RESULTS/wrk-$label-$slug.txt"
-        $PY bench/parse_wrk.py < "$RESULTS/wrk-$label-$slug.txt" > "$RESULTS/wrk-$label-$name.json"
+        wrk_runs "wrk-$label-$slug" -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE$url"
+        [ "$slug" = "$name" ] || cp "$RESULTS/wrk-$label-$slug.json" "$RESULTS/wrk-$label-$name.json"
         echo "   $name: $(cat "$RESULTS/wrk-$label-$name.json")"
     done
     if [ $mode = 0 ]; then
@@ -137,17 +161,20 @@ if part varnish; then
     start_varnish "$VARNISH_PORT" "$PORT"
     VBASE="http://127.0.0.1:$VARNISH_PORT"
     if ! part pages; then  # the ceiling, measured here when the page runs were skipped
-        wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE/healthz" | $PY bench/parse_wrk.py \
-            > "$RESULTS/wrk-on-healthz.json"
+        wrk_runs wrk-on-healthz -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$BASE/healthz"
     fi
     url="/therapies/synthetic-therapy-0001/"
     for _ in $(seq 1 20); do curl -s -o /dev/null "$VBASE$url"; done
-    wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$VBASE$url" > "$RESULTS/wrk-varnish-therapy.txt"
-    $PY bench/parse_wrk.py < "$RESULTS/wrk-varnish-therapy.txt" > "$RESULTS/wrk-varnish-therapy.json"
+    wrk_runs wrk-varnish-therapy -t2 -c16 -d"${DURATION}s" --timeout 10s --latency "$VBASE$url"
     echo "   therapy page through Varnish: $(cat "$RESULTS/wrk-varnish-therapy.json")"
-    echo "== Publish storm through Varnish"
-    VARNISH="$VBASE" APP="$BASE" VARNISH_STATE="$VARNISH_DIR/state" RESULTS="$RESULTS" \
-        $PY manage.py shell < bench/varnish_storm.py
+    echo "== Publish storm through Varnish ($RUNS runs)"
+    for n in $(seq 1 "$RUNS"); do
+        mkdir -p "$RESULTS/storm-$n"
+        VARNISH="$VBASE" APP="$BASE" VARNISH_STATE="$VARNISH_DIR/state" RESULTS="$RESULTS/storm-$n" \
+            on_load $PY manage.py shell < bench/varnish_storm.py
+    done
+    $PY bench/median_runs.py "$RESULTS/varnish-storm.json" \
+        $(seq -f "$RESULTS/storm-%g/varnish-storm.json" 1 "$RUNS") > /dev/null
     stop_varnish
     stop_server
     unset FRONTEND_CACHE_URLS
@@ -178,7 +205,8 @@ cat > "$RESULTS/machine.json" <<JSON
  "redis": "$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')",
  "gunicorn": "$(.venv/bin/gunicorn --version | awk '{print $NF}' | tr -d '()')",
  "varnish": "$( (/usr/sbin/varnishd -V 2>&1 || true) | sed -n 's/.*(varnish-\([0-9.]*\).*/\1/p' | head -1)",
- "duration": "$DURATION",
+ "duration": "$DURATION", "runs": "$RUNS",
+ "pinned": "$([ -n "$SERVER_CPUS" ] && echo "servers on CPU $SERVER_CPUS, load generators on CPU $LOAD_CPUS" || echo "not pinned")",
  "load": "$LOAD_BEFORE before the wrk runs, $(cut -d' ' -f1-3 /proc/loadavg) after",
  "data": "$THERAPIES synthetic therapies, $TRIALS trials, $RISKS risks (+ the seed), with two published versions of every therapy and risk"}
 JSON

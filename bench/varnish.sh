@@ -44,7 +44,8 @@ sub msinfo_purge_token {
     }
 }
 VCL
-    /usr/sbin/varnishd -F -j none -n "$VARNISH_DIR/state" -a "127.0.0.1:$port" \
+    # On the servers' CPUs when bench/run.sh pins (SERVER_CPUS, issue 27).
+    ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} /usr/sbin/varnishd -F -j none -n "$VARNISH_DIR/state" -a "127.0.0.1:$port" \
         -f "$PWD/deploy/varnish/msinfo.vcl" -p "vcl_path=$VARNISH_DIR:$PWD/deploy/varnish" \
         -s malloc,"${BENCH_VARNISH_MEMORY:-512m}" -T 127.0.0.1:0 > "$VARNISH_DIR/varnishd.log" 2>&1 &
     VARNISH_PID=$!

@@ -4,11 +4,16 @@ While wrk reads a mix of BENCH_STORM_URLS public URLs (default 2,000) through Va
 BENCH_STORM_SECONDS (default 60), a reviewer publishes one change request every
 BENCH_STORM_INTERVAL seconds (default 5) through the app server's admin, each changing the
 summary of a trial in the mix. After each publish the trial's page is read through Varnish every
-20 ms until it shows the new text: the time from the publish's commit to the first fresh copy is that
-publish's visibility delay. The commit is taken as `published_at`, written at the start of the
-publish's transaction, so the delay also counts the publish's own work (an upper bound); the time
-the reviewer's publish request took is recorded beside it. The hit ratio is taken
-from varnishstat over the storm; p99 and the status counts from wrk.
+20 ms until it shows the new text FRESH_IN_A_ROW times in a row: the time from the publish's commit to the
+first of those answers is that publish's visibility delay — from then on every reader gets the new text
+(with soft purges the first answers after a purge may still be the old copy, served while the new one is
+fetched, so the first fresh answer alone would say too little). The commit is taken as `published_at`,
+written at the start of the publish's transaction, so the delay also counts the publish's own work (an
+upper bound); the time the reviewer's publish request took is recorded beside it. The hit ratio is taken
+from varnishstat over the storm; p99 and the status counts from wrk. Beside wrk, a probe of readers
+arriving on their own schedule (bench/reader_probe.py, BENCH_PROBE_RATE a second) gives what a reader
+feels: p50, p99 and max from each reader's arrival. wrk and the probe run on the load generator's CPUs
+(LOAD_CPUS, `taskset`; bench/run.sh runs this script there), the servers on SERVER_CPUS.
 
 Env: VARNISH (base URL), APP (the app server's base URL), VARNISH_STATE (varnishd's -n directory),
 RESULTS (where varnish-storm.json and the URL list go), BENCH_PASSWORD.
@@ -32,6 +37,7 @@ from therapies.models import Risk, Therapy, Trial
 sys.path.insert(0, str(Path("bench").resolve()))
 from changes import approved_change
 from http_client import Session
+from reader_probe import ReaderProbe
 
 VARNISH, APP, STATE = os.environ["VARNISH"], os.environ["APP"], os.environ["VARNISH_STATE"]
 RESULTS = Path(os.environ["RESULTS"])
@@ -40,6 +46,9 @@ INTERVAL = float(os.environ.get("BENCH_STORM_INTERVAL", "5"))
 URLS = int(os.environ.get("BENCH_STORM_URLS", "2000"))
 CONNECTIONS = int(os.environ.get("BENCH_STORM_CONNECTIONS", "32"))
 VISIBLE_WITHIN = 1.0  # seconds from commit
+FRESH_IN_A_ROW = 5
+PROBE_RATE = float(os.environ.get("BENCH_PROBE_RATE", "40"))
+LOAD_CPUS = os.environ.get("LOAD_CPUS", "")
 
 
 def url_mix(count: int) -> list[str]:
@@ -76,6 +85,20 @@ def counters() -> dict:
     return {name: found.get(name, 0) for name in COUNTERS}
 
 
+def visible_after(path: str, text: str, committed: float) -> float:
+    """Seconds from the commit until the page shows `text` FRESH_IN_A_ROW times in a row (from the first of them);
+    at most 10 s."""
+    first_fresh, in_a_row = None, 0
+    while in_a_row < FRESH_IN_A_ROW and time.time() - committed < 10:
+        asked = time.time()
+        if text in fetch(path):
+            first_fresh, in_a_row = first_fresh or asked, in_a_row + 1
+        else:
+            first_fresh, in_a_row = None, 0
+        time.sleep(0.02)
+    return round((first_fresh if in_a_row >= FRESH_IN_A_ROW else time.time()) - committed, 3)
+
+
 def main() -> None:
     paths = url_mix(URLS)
     url_file = RESULTS / "storm-urls.txt"
@@ -91,14 +114,17 @@ def main() -> None:
     wrk: dict = {}
 
     def run_wrk() -> None:
+        pinned = ["taskset", "-c", LOAD_CPUS] if LOAD_CPUS else []
         wrk["text"] = subprocess.run(
-            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "--latency",
+            [*pinned, "wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "--latency",
              "-s", "bench/wrk_pages.lua", VARNISH, "--", str(url_file)],
             capture_output=True, text=True).stdout
 
     before = counters()
     reader = threading.Thread(target=run_wrk)
+    probe = ReaderProbe(VARNISH, paths, rate=PROBE_RATE)
     reader.start()
+    probe.start()
     started, delays, failed, publish_seconds = time.time(), [], 0, []
     n = 0
     while time.time() - started < SECONDS - INTERVAL:
@@ -117,13 +143,11 @@ def main() -> None:
             failed += 1
             print(f"   publish of #{change.pk} failed (HTTP {status})")
         else:
-            committed = change.published_at.timestamp()
-            while text not in fetch(path) and time.time() - committed < 10:
-                time.sleep(0.02)
-            delays.append(round(time.time() - committed, 3))
+            delays.append(visible_after(path, text, change.published_at.timestamp()))
         n += 1
         time.sleep(max(0.0, INTERVAL - (time.time() - tick)))
     reader.join()
+    probe.stop()
     after = counters()
     hits = after["cache_hit"] - before["cache_hit"]
     misses = sum(after[name] - before[name] for name in COUNTERS[1:])  # misses, hit-for-miss/pass, passes
@@ -138,6 +162,7 @@ def main() -> None:
         "rps": float(rps.group(1)) if rps else 0.0,
         "p50_ms": float(p99.group(1)) if p99 else None, "p99_ms": float(p99.group(2)) if p99 else None,
         "non_2xx": (sum(int(g) for g in status.groups()[1:]) if status else None),
+        "probe": probe.summary(), "pinned": {"load": LOAD_CPUS, "server": os.environ.get("SERVER_CPUS", "")},
         "visible_within_s": delays, "visible_limit_s": VISIBLE_WITHIN, "publish_request_s": publish_seconds,
     }
     (RESULTS / "varnish-storm.json").write_text(json.dumps(result))

@@ -28,13 +28,13 @@ class PurgeRecorder:
     """A front cache that only records the purges it receives (and, through `on_purge`, what was true then)."""
 
     def __init__(self, on_purge=None) -> None:
-        self.purges: list[tuple[str, str, str]] = []  # (method, path, xkey-purge)
+        self.purges: list[tuple[str, str, str]] = []  # (method, path, xkey-softpurge: a soft purge)
         self.seen: list = []
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_PURGE(self) -> None:
-                recorder.purges.append((self.command, self.path, self.headers.get("xkey-purge", "")))
+                recorder.purges.append((self.command, self.path, self.headers.get("xkey-softpurge", "")))
                 if on_purge:
                     recorder.seen.append(on_purge())
                 self.send_response(200)

@@ -214,14 +214,17 @@ def test_postgresql_refuses_to_truncate_the_audit_log(editor):
 def test_the_documented_app_role_may_add_to_the_audit_log_and_nothing_else(editor):
     grants = (Path(settings.BASE_DIR) / "docs" / "postgresql-app-role.sql").read_text()
     code = "\n".join(line for line in grants.splitlines() if not line.startswith("--"))
-    statements = [s.strip() for s in code.replace("msinfo_app", "msinfo_app_test").split(";") if s.strip()]
+    # Roles belong to the whole PostgreSQL server: one named after this test database, so that parallel test
+    # workers (one database each) and other runs on the same server never wait on each other's role.
+    role = f"msinfo_app_{connection.settings_dict['NAME']}"[:63]
+    statements = [s.strip() for s in code.replace("msinfo_app", role).split(";") if s.strip()]
     assert len(statements) == 4
     event = AuditEvent.objects.first()
     with connection.cursor() as cursor:
-        cursor.execute("CREATE ROLE msinfo_app_test NOLOGIN")  # rolled back with the test
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")  # rolled back with the test
         for statement in statements:
             cursor.execute(statement)
-        cursor.execute("SET ROLE msinfo_app_test")
+        cursor.execute(f"SET ROLE {role}")
         try:
             AuditEvent.objects.create(action=AuditAction.COMMENT, details={"as": "the app role"})
             for sql in ("UPDATE therapies_auditevent SET details = '{}' WHERE id = %s",

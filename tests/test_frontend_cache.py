@@ -51,7 +51,7 @@ def test_a_publish_purges_its_keys_from_every_front_cache_after_the_commit(
         second.close()
     for front in (recorder, second):
         assert [(method, path) for method, path, _ in front.purges] == [("PURGE", "/")]
-        assert {f"trial:{trial.pk}", f"therapy:{trial.therapy_id}", "list:trial"} <= front.keys()
+        assert {f"trial:{trial.pk}", f"links:therapy:{trial.therapy_id}", "list:trial"} <= front.keys()
     assert FrontendPurge.objects.filter(sent_at__isnull=False).count() == 2
 
 

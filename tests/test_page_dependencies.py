@@ -102,21 +102,25 @@ def test_a_view_that_names_nothing_depends_on_every_kind(page_cache):
     assert set(response["xkey"].split()) == set(every_list_key())
 
 
-def test_a_publish_touches_the_rows_it_links_to_and_its_kind(page_cache):
+def test_a_publish_touches_its_rows_the_lists_of_what_it_links_to_and_its_kind(page_cache):
+    """The trial's therapy page lists its trials (`links:therapy:N`); the therapy's own key is not touched, so
+    the pages that only name the therapy (its other trials, the risks it has) are left alone (issue 27)."""
     trial = Trial.objects.live().first()
     keys = touched_keys([trial])
-    assert {f"trial:{trial.pk}", "list:trial", f"therapy:{trial.therapy_id}"} <= keys
-    assert "list:therapy" not in keys
+    assert {f"trial:{trial.pk}", "list:trial", f"links:therapy:{trial.therapy_id}"} <= keys
+    assert f"therapy:{trial.therapy_id}" not in keys and "list:therapy" not in keys
 
 
-def test_a_publish_touches_the_rows_linking_to_it(page_cache):
-    """A source's pages are the pages citing it, and a risk's the therapies listing it."""
+def test_a_publish_does_not_touch_the_rows_linking_to_it(page_cache):
+    """A source's pages and a risk's therapies carry the source's or risk's own key (they show it): the publish
+    touches that key, never the keys of the rows that link to it."""
     reference = Reference.objects.filter(therapies__isnull=False).first()
     citing = set(reference.therapies.values_list("pk", flat=True))
-    assert {f"therapy:{pk}" for pk in citing} <= touched_keys([reference])
+    assert not {f"therapy:{pk}" for pk in citing} & touched_keys([reference])
     risk = Risk.objects.filter(therapy_risks__isnull=False).first()
     listing = set(TherapyRisk.objects.filter(risk=risk).values_list("therapy_id", flat=True))
-    assert {f"therapy:{pk}" for pk in listing} <= touched_keys([risk])
+    assert touched_keys([risk]) & {f"therapy:{pk}" for pk in listing} == set()
+    assert f"risk:{risk.pk}" in Client().get(f"/therapies/{Therapy.objects.get(pk=min(listing)).slug}/")["xkey"]
 
 
 def test_a_reference_publish_misses_the_pages_citing_it(

@@ -21,6 +21,17 @@ acl purgers {
     "::1";
 }
 
+# --- Soft purges (issue 27; docs/PERFORMANCE.md "Soft purges") ---------------------------------------
+# The site sends `xkey-softpurge`: a purged page stays here with its TTL at zero. A reader asking for it
+# within this grace gets it at once while Varnish fetches the new page in the background (one fetch,
+# whoever asks); so nobody waits on a publish, and the old page is shown for the time one render takes.
+# After the grace a purged page that has still not been replaced is not served: readers wait for the
+# fetch. Pages that expired by their TTL are refreshed the same way. (Defined before the main vcl_recv,
+# which returns: Varnish runs the bodies of a sub in the order they appear.)
+sub vcl_recv {
+    set req.grace = 2s;
+}
+
 sub vcl_recv {
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {

@@ -3,8 +3,14 @@
 A publish writes one FrontendPurge row per URL in FRONTEND_CACHE_URLS (empty by default: nothing to
 purge) in its own transaction, naming the page keys it touched (models/page_keys.py). Right after the
 commit, once the page cache has recorded the publish (so a refetch by the front cache cannot get the
-old page from it), the rows are sent: `PURGE <url>` with the header `xkey-purge: <keys>`, which
+old page from it), the rows are sent: `PURGE <url>` with the header `xkey-softpurge: <keys>`, which
 deploy/varnish/msinfo.vcl accepts from localhost only and hands to the xkey module.
+
+A soft purge (issue 27): the pages stay in Varnish, expired. The first reader after the publish gets
+the old page at once while Varnish fetches the new one in the background, and so does every reader
+until it arrives (the time one render takes) — for at most the grace msinfo.vcl allows a purged page
+(2 s), after which readers wait for the new page rather than see the old one any longer. A hard purge
+made every reader of a purged page wait in line for its render (a p99 of 1.2 s in a publish storm).
 
 A front cache that is down never undoes a publish: the failure is logged, the row is kept, and
 `manage.py send_frontend_purges` (cron, every minute) retries it with backoff, so the purge arrives
@@ -31,6 +37,7 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2
 MAX_BACKOFF_SECONDS = 300
 CLAIM_BATCH = 50
+PURGE_HEADER = "xkey-softpurge"  # xkey.softpurge in msinfo.vcl: expire the pages, keep them for the grace
 MAX_HEADER_CHARS = 4000  # well under Varnish's 8 KB header limit
 
 
@@ -49,7 +56,7 @@ def queue(keys: Iterable[str]) -> list[FrontendPurge]:
 
 
 def header_chunks(keys: str) -> list[str]:
-    """The keys in xkey-purge headers no longer than MAX_HEADER_CHARS each."""
+    """The keys in purge headers no longer than MAX_HEADER_CHARS each."""
     chunks: list[str] = []
     current = ""
     for key in keys.split():
@@ -65,7 +72,7 @@ def send_purge(url: str, keys: str) -> None:
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"{url} is not an http:// or https:// address (check msinfo.E002)")
     for chunk in header_chunks(keys):
-        headers = {"xkey-purge": chunk}
+        headers = {PURGE_HEADER: chunk}
         if settings.FRONTEND_PURGE_TOKEN:  # the secret the VCL asks for as well as the address (issue 23)
             headers["X-Purge-Token"] = settings.FRONTEND_PURGE_TOKEN
         request = urllib.request.Request(url, method="PURGE", headers=headers)  # noqa: S310  http(s) only

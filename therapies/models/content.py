@@ -13,13 +13,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from . import limits
 from .limits import BoundedTextField, MarkdownField
 from .practical import PracticalFacts
 from .querysets import LiveQuerySet, Publishable
+from .urls import slug_url
 
 # Re-exported: migrations name validate_not_future by this module's path.
 from .validators import (
@@ -342,21 +342,27 @@ class Therapy(PracticalFacts, PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("therapy_detail", args=[self.slug])
+        return slug_url("therapy_detail", self.slug)
 
     @property
     def brand_list(self) -> list[str]:
         return [b.strip() for b in self.brand_names.split(",") if b.strip()]
 
+    # A list page prefetches these into plain lists (`Prefetch(..., to_attr=...)`): prefetching into the managers
+    # makes a queryset for every row, which was most of the time of a list of 50 (issue 27).
+    LISTED_ROUTES, LISTED_INDICATIONS = "listed_routes", "listed_indications"
+
     @property
     def indications_by_regulator(self) -> list[tuple[str, list[Indication]]]:
         """Its approved indications grouped by regulator, US first (reads a prefetched `approved_indications`)."""
-        return by_regulator(self.approved_indications.all())
+        listed = getattr(self, self.LISTED_INDICATIONS, None)
+        return by_regulator(self.approved_indications.all() if listed is None else listed)
 
     @property
     def route_names(self) -> str:
         """"IV infusion and Subcutaneous injection" (reads a prefetched `routes`)."""
-        names = [str(route) for route in self.routes.all()]
+        listed = getattr(self, self.LISTED_ROUTES, None)
+        names = [str(route) for route in (self.routes.all() if listed is None else listed)]
         return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
 
 
@@ -397,7 +403,7 @@ class Trial(PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("trial_detail", args=[self.slug])
+        return slug_url("trial_detail", self.slug)
 
     @property
     def registry_url(self) -> str:
@@ -423,4 +429,4 @@ class Risk(PublishState):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("risk_detail", args=[self.slug])
+        return slug_url("risk_detail", self.slug)

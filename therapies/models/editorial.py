@@ -414,7 +414,7 @@ class FrontendPurge(OutboxRow):
     """
 
     url = models.CharField(max_length=500)
-    keys = models.TextField()  # space-separated page keys (models/page_keys.py), as the xkey-purge header
+    keys = models.TextField()  # space-separated page keys (models/page_keys.py), as the xkey-softpurge header
     next_attempt_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

@@ -1,9 +1,14 @@
 """The names public pages give what they show, and which names a publish touches (issue 16).
 
-A cached page records the content it shows as keys: `therapy:12` (one row), `list:trial` (the
-trials as a whole: a list, a count, search, compare). A publish touches the keys of the rows it
-changed, of the rows they link to and the rows linking to them, and the list key of each kind it
-changed. The page cache (site/caching.py) and the front cache (Varnish, purged by xkey through
+A cached page records the content it shows as keys, at the depth it shows it: `therapy:12` (that
+row's own fields and child rows: a page naming the therapy, or showing a frequency from its risk
+rows), `links:risk:5` (which rows link to risk 5, and their link rows: the risk's page, listing the
+therapies with it and how often), `list:trial` (the trials as a whole: a list, a count, search,
+compare). A publish touches the key of each row it changed, the `links:` key of each row they link
+to (whose page lists them), and the list key of each kind it changed — never the keys of rows it
+only links to, so publishing one therapy leaves the other therapies sharing a risk or a source
+with it alone (issue 27). A row that stops linking to another is still on the pages rendered
+before, which carry its own key. The page cache (site/caching.py) and the front cache (Varnish, purged by xkey through
 editorial/frontend_cache.py) drop exactly the pages that share a key with the publish, the way
 Drupal's cache tags do: whoever builds a page names what it read, and invalidation names content,
 never URLs.
@@ -20,11 +25,17 @@ from django.db import models
 from .kinds import KINDS, ContentKind, kind_for
 
 LIST_PREFIX = "list:"
+LINKS_PREFIX = "links:"
 
 
 def object_key(obj: models.Model) -> str:
     """The key of one content row: "therapy:12"."""
     return f"{obj._meta.model_name}:{obj.pk}"
+
+
+def links_key(obj: models.Model) -> str:
+    """The key of the rows linking to one row: "links:risk:5" (the page listing what links to it)."""
+    return f"{LINKS_PREFIX}{object_key(obj)}"
 
 
 def list_key(kind: ContentKind) -> str:
@@ -70,26 +81,14 @@ def _linked_ids(kind: ContentKind, link, obj: models.Model) -> list:
     return [getattr(obj, field.attname)]
 
 
-def _linking_ids(kind: ContentKind, link, obj: models.Model) -> list:
-    """The ids of the rows of `kind` that link to `obj` through `link`."""
-    if link.child:
-        child = kind.child(link.child)
-        return list(child.model.objects.filter(**{link.field: obj}).values_list(child.parent, flat=True))
-    return list(kind.model.objects.filter(**{link.field: obj}).values_list("pk", flat=True))
-
-
 def touched_keys(objects: Iterable[models.Model]) -> set[str]:
-    """Every key a publish of `objects` touches: each row, the rows it links to and the rows linking to it
-    (their pages show it), and the list key of each row's kind."""
+    """Every key a publish of `objects` touches: each row, the `links:` key of each row it links to now (the
+    pages listing what links there), and the list key of each row's kind."""
     keys: set[str] = set()
     for obj in objects:
         kind = kind_for(obj)
         keys |= {object_key(obj), list_key(kind)}
         for link in kind.links:
-            target = _linked_model(kind, link)
-            keys |= {f"{target._meta.model_name}:{pk}" for pk in _linked_ids(kind, link, obj) if pk is not None}
-        for other in KINDS:
-            for link in other.links:
-                if isinstance(obj, _linked_model(other, link)):
-                    keys |= {f"{other.name}:{pk}" for pk in _linking_ids(other, link, obj)}
+            target = _linked_model(kind, link)._meta.model_name
+            keys |= {f"{LINKS_PREFIX}{target}:{pk}" for pk in _linked_ids(kind, link, obj) if pk is not None}
     return keys

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -31,6 +32,7 @@ from ..models import (
     Trial,
     live_q,
 )
+from ..models.page_keys import links_key
 from .caching import public_page, refuse_to_store, shows
 from .fact_box import fact_box
 from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
@@ -53,24 +55,33 @@ THERAPIES_PER_PAGE = 50
 
 @public_page(depends=(Therapy, Trial, Risk, EditorialText))
 def home(request: HttpRequest) -> HttpResponse:
-    therapies = list(
-        Therapy.objects.live().only("name", "slug", "drug_class", "summary", "brand_names").prefetch_related("routes")
+    # A few per class (the therapy list, filtered by class, has them all), read as such: the first of each class
+    # by name, each with the size of its class, in one query; then their routes. Reading every live therapy and
+    # prefetching its routes (a queryset made for each of 510 rows at scale) was most of the page (issue 27).
+    by_class = {"partition_by": F("drug_class")}
+    shown = list(
+        Therapy.objects.live()
+        .annotate(place=Window(RowNumber(), order_by=[F("name"), F("pk")], **by_class),
+                  class_size=Window(Count("pk"), **by_class))
+        .filter(place__lte=HOME_PER_CLASS)
+        .only("name", "slug", "drug_class", "summary", "brand_names")
+        .order_by("name", "pk")
+        .prefetch_related(Prefetch("routes", to_attr=Therapy.LISTED_ROUTES))
     )
+    counts = {therapy.drug_class: therapy.class_size for therapy in shown}
     texts = EditorialText.objects.live().by_place()  # the reviewed words of the page (models/texts.py)
     classes = []
     for value, label in DrugClass.choices:
-        members = [t for t in therapies if t.drug_class == value]
-        if members:
-            # A few per class; the therapy list, filtered by class, has them all.
-            classes.append({"value": value, "label": label, "therapies": members[:HOME_PER_CLASS],
-                            "count": len(members), "text": texts.get(EditorialPlace.for_drug_class(value))})
+        if counts.get(value):
+            classes.append({"value": value, "label": label, "therapies": [t for t in shown if t.drug_class == value],
+                            "count": counts[value], "text": texts.get(EditorialPlace.for_drug_class(value))})
     context = {
         "intro": texts.get(EditorialPlace.HOME),
         "immunotherapy": texts.get(EditorialPlace.HOME_IMMUNOTHERAPY),
         "classes_intro": texts.get(EditorialPlace.HOME_CLASSES),
         "courses_intro": texts.get(EditorialPlace.HOME_COURSES),
         "classes": classes,
-        "therapy_count": len(therapies),
+        "therapy_count": sum(counts.values()),
         "trial_count": Trial.objects.live().count(),
         "risk_count": Risk.objects.live().count(),
         "courses": MSCourse.objects.all(),
@@ -96,7 +107,10 @@ class TherapyFilterForm(forms.Form):
 def therapy_list(request: HttpRequest) -> HttpResponse:
     courses = list(MSCourse.objects.all())
     form = TherapyFilterForm(request.GET or None, courses=courses)
-    therapies = Therapy.objects.live().prefetch_related("routes", "approved_indications")
+    therapies = Therapy.objects.live().prefetch_related(
+        Prefetch("routes", to_attr=Therapy.LISTED_ROUTES),
+        Prefetch("approved_indications", to_attr=Therapy.LISTED_INDICATIONS),
+    )
     filters: dict[str, str] = {}
     if form.is_bound:
         if not form.is_valid():
@@ -182,8 +196,10 @@ def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         shows=THERAPY_PAGE_SHOWS,
         load=lambda: prefetch_related_objects([therapy], *therapy_fragment_relations()),
     )
-    # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows.
-    shows(request, therapy, context["trials"], LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
+    # Read only when the page is stored (caching.shows): a page served from its fragments reads no rows. It
+    # lists the trials of the therapy (links_key: a trial published for it shows here).
+    shows(request, therapy, links_key(therapy), context["trials"],
+          LazyRows(lambda: [link.risk for link in context["therapy_risks"]]),
           *(getattr(therapy, relation).all() for relation in REFERENCE_RELATIONS))
     return render(request, SITE.of(Therapy).template, context)
 
@@ -265,7 +281,8 @@ def risk_detail(request: HttpRequest, slug: str) -> HttpResponse:
     risk = get_object_or_404(Risk.objects.live().prefetch_related(live_references()), slug=slug)
     links = TherapyRisk.objects.live().filter(risk=risk).select_related("therapy", "risk")
     context = risk_detail_context(risk, therapy_risks=list(links), history=page_history(risk))
-    shows(request, risk, [link.therapy for link in context["therapy_risks"]], risk.references.all())
+    # The therapies with this risk and how often (links_key): their own keys cover their names and frequencies.
+    shows(request, risk, links_key(risk), [link.therapy for link in context["therapy_risks"]], risk.references.all())
     return render(request, SITE.of(Risk).template, context)
 
 

@@ -15,6 +15,7 @@ from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
 from ...models import DrugClass, Phase, Reference, Risk, Route, Significance, Therapy, TherapyRisk, Trial
+from ...models.page_keys import links_key
 from ...models.querysets import live_q
 from ..caching import shows
 from ..changelog import entries_of, published_changes
@@ -97,8 +98,8 @@ def one_therapy(request: HttpRequest, slug: str) -> Therapy:
     )
     therapy = live_or_404(therapies, "therapy", slug=slug)
     # What the answer shows, for the page cache (caching.shows); the lists and sources depend on whole kinds.
-    shows(request, therapy, therapy.live_trials, [link.risk for link in therapy.live_risks], therapy.references.all(),
-          *(getattr(therapy, relation).all() for relation in SECTION_SOURCES))
+    shows(request, therapy, links_key(therapy), therapy.live_trials, [link.risk for link in therapy.live_risks],
+          therapy.references.all(), *(getattr(therapy, relation).all() for relation in SECTION_SOURCES))
     return therapy
 
 
@@ -146,7 +147,7 @@ def one_risk(request: HttpRequest, slug: str) -> Risk:
     """The risk, its monitoring, the live therapies it occurs with and how often, its sources and review dates."""
     risks = Risk.objects.live().prefetch_related(live_references(), live_links_to_therapies())
     risk = live_or_404(risks, "risk", slug=slug)
-    shows(request, risk, [link.therapy for link in risk.live_links], risk.references.all())
+    shows(request, risk, links_key(risk), [link.therapy for link in risk.live_links], risk.references.all())
     return risk
 
 
