@@ -239,9 +239,22 @@ def test_no_draft_reaches_a_reader_through_varnish(varnish, editor, reviewer):
         get(varnish, page)
     hidden = make_hidden_content(editor, reviewer)
     for page in pages:
+        assert _clean_within_the_grace(varnish, page, hidden.markers), page
+
+
+def _clean_within_the_grace(varnish, page: str, markers: list[str]) -> bool:
+    """The page shows none of `markers` within the grace a soft purge allows (msinfo.vcl: 2 s). A page the hidden
+    content's last step took off the site may still be answered once from the purged copy while Varnish fetches the
+    new one (issue 27: nobody waits on a purge); a draft was never on any copy, so it is never seen at all."""
+    deadline = time.monotonic() + 2.0
+    while True:
         try:
             body = get(varnish, page)[1]
         except urllib.error.HTTPError as error:
             assert error.code == 404 and page == "/therapies/alemtuzumab/"  # unpublished: gone, not kept
-            continue
-        assert not [marker for marker in hidden.markers if marker in body], page
+            return True
+        if not [marker for marker in markers if marker in body]:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)

@@ -34,6 +34,9 @@ def test_the_checker_catches_what_it_should():
     assert not live_dangers('<svg class="chart-svg" role="img"></svg>')  # the site's own chart
     assert live_dangers('<svg class="chart-svg" onload="alert(1)"></svg>')
     assert live_dangers('<svg class="other"></svg>')
+    assert not live_dangers('<details class="counts"><summary>What this number counts</summary></details>')
+    assert live_dangers("<details open><summary>x</summary></details>")
+    assert live_dangers('<details class="counts" open ontoggle="alert(1)"></details>')
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))

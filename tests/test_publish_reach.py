@@ -14,6 +14,7 @@ from django.test import Client
 from therapies import workflow
 from therapies.editorial.signals import content_published
 from therapies.models import Reference, Risk, Therapy, TherapyRisk, Trial
+from therapies.site.fact_box import links_in_box
 
 from .workflow_helpers import approved_change, draft_change
 
@@ -110,12 +111,18 @@ def test_a_trial_moved_to_another_therapy_purges_both_therapy_pages(
 def test_a_risk_publish_purges_its_page_and_the_pages_of_the_therapies_listing_it_only(
     page_keys, editor, reviewer, django_capture_on_commit_callbacks
 ):
-    """Link therapy → risk, seen from the risk: each therapy page names the risk; trial pages do not."""
-    link = TherapyRisk.objects.live().select_related("risk").first()
+    """Link therapy → risk, seen from the risk: each therapy page names the risk, and so does the fact box of each
+    trial that reports a figure for it (issue 22); the other trial pages do not."""
+    link = TherapyRisk.objects.live().select_related("risk").exclude(comparator_trial=None).first()
     listing = Therapy.objects.live().filter(therapy_risks__risk=link.risk).distinct()
+    reporting = {trial_page(trial) for trial in Trial.objects.live()
+                 if links_in_box(trial, TherapyRisk.objects.live().filter(risk=link.risk, therapy=trial.therapy_id))}
+    assert trial_page(link.comparator_trial) in reporting
+    assert len(reporting) < Trial.objects.live().count()
     purged = purged_by(page_keys, editor, reviewer, django_capture_on_commit_callbacks, link.risk,
                                   summary="A risk summary, republished.")
-    assert purged == {risk_page(link.risk), *map(therapy_page, listing)}
+    assert purged == {risk_page(link.risk), *map(therapy_page, listing), *reporting}
+
 
 
 def test_a_source_publish_purges_the_pages_citing_it_only(

@@ -128,15 +128,15 @@ def _names_trial(link, trial) -> bool:
     return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", link.measure or "") for name in names)
 
 
-def harms_for(trial, links) -> list[FactRow]:
-    """The harm rows of a trial's box: links compared in it, and links whose measure names it (alone, or
+def links_in_box(trial, links) -> list:
+    """The risk links a trial's box reports: those compared in it, and those whose measure names it (alone, or
     pooled with its twin trial: the same pooled figures then stand in both boxes)."""
-    rows = []
-    for link in links:
-        mine = link.comparator_trial_id == trial.pk or _names_trial(link, trial)
-        if mine and (row := harm_row(link)):
-            rows.append(row)
-    return rows
+    return [link for link in links if link.comparator_trial_id == trial.pk or _names_trial(link, trial)]
+
+
+def harms_for(trial, links) -> list[FactRow]:
+    """The harm rows of a trial's box, one per link it reports that has a figure to show."""
+    return [row for link in links_in_box(trial, links) if (row := harm_row(link))]
 
 
 def fact_box(trial, outcomes, links, *, therapy_name: str = "") -> FactBox | None:

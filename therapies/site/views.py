@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models.page_keys import links_key
 from .caching import public_page, refuse_to_store, shows
-from .fact_box import fact_box
+from .fact_box import fact_box, links_in_box
 from .fragments import LazyRows, PageFragments, StampQuery, shown_rows
 from .glance import therapy_page_extras
 from .kind_parts import SITE
@@ -223,10 +223,11 @@ def trial_list(request: HttpRequest) -> HttpResponse:
 
 
 def trial_detail_context(trial: Trial, *, history, outcomes: list) -> dict:
-    """What trial_detail.html needs; shared with the preview of a draft (whose outcomes are the draft's)."""
-    links = TherapyRisk.objects.live().filter(therapy_id=trial.therapy_id).select_related("risk")
+    """What trial_detail.html needs; shared with the preview of a draft (whose outcomes are the draft's). The fact
+    box's harms are the therapy's live risk links (`therapy_risks`, which the page's keys must name)."""
+    links = list(TherapyRisk.objects.live().filter(therapy_id=trial.therapy_id).select_related("risk"))
     return {"trial": trial, "page": trial, "history": history, "outcome_views": trial_outcome_views(outcomes),
-            "fact_box": fact_box(trial, outcomes, list(links))}
+            "fact_box": fact_box(trial, outcomes, links), "therapy_risks": links_in_box(trial, links)}
 
 
 @public_page
@@ -237,8 +238,10 @@ def trial_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(live_references(), "population_courses", "outcomes"),
         slug=slug,
     )
-    shows(request, trial, trial.therapy, trial.references.all())
     context = trial_detail_context(trial, history=page_history(trial), outcomes=list(trial.outcomes.all()))
+    # The fact box shows the therapy's risk rows (the therapy's own key covers its rows) and names their risks: a
+    # risk renamed or taken off the site purges this page too.
+    shows(request, trial, trial.therapy, [link.risk for link in context["therapy_risks"]], trial.references.all())
     return render(request, SITE.of(Trial).template, context)
 
 

@@ -253,7 +253,7 @@ class Occurrence(Schema):
     @staticmethod
     def resolve_comparator_trial(obj):
         trial = obj.comparator_trial
-        return trial if trial is not None and trial.live else None
+        return trial if trial is not None and trial.is_live else None
 
 
 class RiskOfTherapy(Occurrence):
