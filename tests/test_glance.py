@@ -111,3 +111,28 @@ def test_rewritten_pregnancy_text_reads_at_grade_8_or_below_without_editors_note
     text = re.sub(r"[*_#>`]", "", Therapy.objects.get(slug=slug).pregnancy)
     assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
     assert "was not read" not in text and "for this page" not in text
+
+
+PLAIN_URGENT_HELP = PLAIN_BODIES  # every therapy's "When to get urgent help"
+EXPLAINED_TERMS = {  # a technical term in an urgent-help text, and its explanation where it first appears
+    "PML": r"PML is a serious brain infection",
+    "PRES": r"PRES is a sudden swelling in part of the brain",
+    "macular oedema": r"macular oedema\. This is swelling at the back of the eye",
+    "ITP": r"In ITP the blood has too few platelets\. Platelets\s+are the tiny blood cells",
+    "HLH": r"HLH is a rare and dangerous over-activity of the immune system",
+    "colitis": r"colitis\. This\s+is swelling of the bowel",
+    "Hepatitis B": r"Hepatitis B is a virus\s+that infects the\s+liver",
+    "meningitis": r"meningitis(?: or encephalitis)?\. (?:This is|These words mean) swelling of the layers",
+}
+
+
+@pytest.mark.parametrize("slug", PLAIN_URGENT_HELP)
+def test_rewritten_urgent_help_reads_at_grade_8_or_below_with_its_terms_explained(slug):
+    text = re.sub(r"[*_#>`]", "", Therapy.objects.get(slug=slug).urgent_help)
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
+    assert ";" not in text  # a semicolon list reads as one long sentence
+    for term, explanation in EXPLAINED_TERMS.items():
+        first = text.find(term)
+        if first >= 0:
+            found = re.search(explanation, text, re.S | re.I)
+            assert found and found.start() <= first + 200, (slug, term)

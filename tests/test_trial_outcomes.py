@@ -235,6 +235,13 @@ def test_every_seed_outcome_chart_is_named_by_its_caption_and_tabled_with_the_sa
                     assert any(number in cell for cell in tabled), (row, number, chart.rows)
 
 
+def test_a_relapse_rate_caption_names_its_measure_once():
+    """Audit N58: "Annualised relapse rate of relapses" said the measure twice."""
+    captions = {outcome_view(row, "c").chart.caption for row in TrialOutcome.objects.filter(kind=OutcomeKind.ARR)}
+    assert "Annualised relapse rate over 96 weeks, by group" in captions
+    assert not any(" of relapses" in caption for caption in captions), captions
+
+
 def test_pages_show_the_charts_with_a_caption_and_a_table(client):
     for url in (reverse("trial_detail", args=["oratorio"]), reverse("therapy_detail", args=["ocrelizumab"]),
                 reverse("compare") + "?t=ocrelizumab&t=fingolimod"):

@@ -42,7 +42,9 @@ def outcome_view(outcome, chart_id: str) -> OutcomeView:
     summary = frequencies.outcome_summary(outcome)
     if outcome.kind in OutcomeKind.ratios():
         return OutcomeView(outcome, summary, charts.ratio_chart(chart_id, outcome), [])
-    caption = f"{outcome.get_kind_display()} of {outcome.label} over {outcome.time_frame}, by group"
+    name = outcome.get_kind_display()  # "Annualised relapse rate", never "… of relapses" (audit N58)
+    what = name if outcome.label.lower().removesuffix("s") in name.lower() else f"{name} of {outcome.label}"
+    caption = f"{what} over {outcome.time_frame}, by group"
     chart = charts.bar_chart(chart_id, _arm_bars(outcome), caption=caption, unit=_unit(outcome.kind))
     icons = []
     valued = [arm for arm in outcome.arms if arm.get("value") is not None]
