@@ -146,6 +146,11 @@ def test_the_risk_tables_show_the_comparator_or_say_none_is_known_and_what_a_cat
     assert "45.3% <span class=\"cell-note\">The sources give no figure for a comparison group.</span>" in ublituximab
     fingolimod = unescape(client.get("/therapies/fingolimod/").content.decode())
     assert "This category is for ALT increased, by any amount; the figure counts something else" in fingolimod
+    # A figure in words compares with nothing: no "no figure for a comparison group" beside it.
+    in_words = TherapyRisk.objects.get(therapy__slug="fingolimod", risk__slug="harm-to-unborn-baby").figure
+    assert not any(ch.isdigit() for ch in in_words)
+    assert f"{in_words} <span class=\"cell-note\">The sources give no figure" not in fingolimod
+    assert in_words in fingolimod
     liver = unescape(client.get("/risks/liver-injury/").content.decode())
     assert "Comparison group: 12.2% on teriflunomide." in liver
 

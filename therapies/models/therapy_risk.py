@@ -79,6 +79,12 @@ class TherapyRisk(models.Model):
     def __str__(self) -> str:
         return f"{self.therapy} — {self.risk}: {self.get_frequency_display()}"
 
+    @property
+    def figure_states_a_number(self) -> bool:
+        """Its figure gives a number, which a reader then needs beside the comparison group's (or told there is
+        none); a figure in words ("Must not be used in pregnancy (EU)") compares with nothing."""
+        return any(ch.isdigit() for ch in self.figure)
+
     def natural_key(self) -> tuple[str, str]:
         return (self.therapy.slug, self.risk.slug)
 
