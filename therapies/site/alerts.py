@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django import forms
 from django.conf import settings
@@ -104,7 +105,9 @@ def _lock(key: str) -> None:
     """Hold this key's lock until the transaction ends (SQLite runs one writing transaction at a time anyway)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, int(key[:7], 16)])
+            # Any key (a keyed hash, or a caller's own string) maps to a 28-bit lock number.
+            number = int(hashlib.sha256(key.encode()).hexdigest()[:7], 16)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, number])
 
 
 def _check_rate(address_key: str, client_key: str) -> None:
