@@ -70,7 +70,6 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 fi
 export SERVER_CPUS LOAD_CPUS
 on_load() { if [ -n "$LOAD_CPUS" ]; then taskset -c "$LOAD_CPUS" "$@"; else "$@"; fi; }
-on_server() { if [ -n "$SERVER_CPUS" ]; then taskset -c "$SERVER_CPUS" "$@"; else "$@"; fi; }
 # wrk NAME ARGS...: RUNS runs of wrk on the load CPUs into $RESULTS/NAME-N.txt, their median into NAME.json
 wrk_runs() {
     local name="$1"; shift
@@ -109,7 +108,8 @@ PAGES=(
 start_server() {
     # The repository's gunicorn settings (gunicorn.conf.py), with the bench's port and two workers.
     PAGE_CACHE="$1" GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_LOG_LEVEL=warning \
-        on_server .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application --error-logfile "$RESULTS/gunicorn-$1.log" &
+        ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} .venv/bin/gunicorn -c gunicorn.conf.py msinfo.wsgi:application \
+        --error-logfile "$RESULTS/gunicorn-$1.log" &
     GUNICORN_PID=$!
     for _ in $(seq 1 100); do curl -sf -o /dev/null "$BASE/healthz" && return 0; sleep 0.2; done
     echo "gunicorn did not start; see $RESULTS/gunicorn-$1.log" >&2
