@@ -156,7 +156,9 @@ done
 
 if part varnish; then
     echo "== Varnish in front of gunicorn (2 workers, page cache on)"
-    export FRONTEND_CACHE_URLS="http://127.0.0.1:$VARNISH_PORT/"
+    # Varnish keeps only answers to the site's own address (issue 23, N3: site/caching.py canonical_request), so
+    # the site behind it must know that address, as in production.
+    export FRONTEND_CACHE_URLS="http://127.0.0.1:$VARNISH_PORT/" SITE_URL="http://127.0.0.1:$VARNISH_PORT"
     start_server 1
     start_varnish "$VARNISH_PORT" "$PORT"
     VBASE="http://127.0.0.1:$VARNISH_PORT"
@@ -177,7 +179,7 @@ if part varnish; then
         $(seq -f "$RESULTS/storm-%g/varnish-storm.json" 1 "$RUNS") > /dev/null
     stop_varnish
     stop_server
-    unset FRONTEND_CACHE_URLS
+    unset FRONTEND_CACHE_URLS SITE_URL
 fi
 
 if part publish; then
