@@ -55,52 +55,29 @@ def offered_by_search(query: str) -> bool:
 VISITS_THAT_FIT = {"monthly": 13, "few": 4}
 
 
-def _no_answer(label: str) -> list[tuple[str, str]]:
-    return [("", label)]
+def _question(label: str, choices, no_answer: str, help_text: str = "") -> forms.ChoiceField:
+    """One optional question of the form, its answers as radio buttons, the last one "no answer" (value "")."""
+    return forms.ChoiceField(label=label, required=False, widget=forms.RadioSelect, help_text=help_text,
+                             choices=[*choices, ("", no_answer)])
 
 
 class ChooseForm(forms.Form):
     course = forms.ChoiceField(label="What type of MS do you have?", required=False, widget=forms.RadioSelect)
-    region = forms.ChoiceField(
-        label="Where do you live?",
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[*REGION_CHOICES, *_no_answer("I would rather not say")],
-        help_text="Approvals differ between the US and the EU.",
-    )
-    way = forms.ChoiceField(
-        label="How would you rather take it?",
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[*WAY_CHOICES, *_no_answer("No preference")],
-    )
-    visits = forms.ChoiceField(
-        label="How often could you go to a clinic?",
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[*VISIT_CHOICES, *_no_answer("No answer")],
-    )
-    pregnancy = forms.ChoiceField(
-        label="Could a pregnancy come up in the next few years?",
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[*PREGNANCY_CHOICES, *_no_answer("No answer")],
-        help_text="For you or your partner.",
-    )
-    priority = forms.ChoiceField(
-        label="What matters most to you?",
-        required=False,
-        widget=forms.RadioSelect,
-        choices=[*PRIORITY_CHOICES, *_no_answer("No answer")],
-        help_text="The list is put in order by this one thing only.",
-    )
+    region = _question("Where do you live?", REGION_CHOICES, "I would rather not say",
+                       "Approvals differ between the US and the EU.")
+    way = _question("How would you rather take it?", WAY_CHOICES, "No preference")
+    visits = _question("How often could you go to a clinic?", VISIT_CHOICES, "No answer")
+    pregnancy = _question("Could a pregnancy come up in the next few years?", PREGNANCY_CHOICES, "No answer",
+                          "For you or your partner.")
+    priority = _question("What matters most to you?", PRIORITY_CHOICES, "No answer",
+                         "The list is put in order by this one thing only.")
     all = forms.ChoiceField(
         label="Also list the therapies that do not fit", required=False, choices=[("", "No"), ("1", "Yes")]
     )
 
     def __init__(self, *args, courses: list[MSCourse], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course"].choices = [(c.code, c.name) for c in courses] + _no_answer("I am not sure")
+        self.fields["course"].choices = [(c.code, c.name) for c in courses] + [("", "I am not sure")]
 
 
 @dataclass(frozen=True)
