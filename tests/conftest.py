@@ -118,3 +118,14 @@ def _reseed_after_flush(request):
             from therapies.workflow.roles import ensure_groups
 
             ensure_groups()
+
+
+@pytest.fixture
+def mail_server(tmp_path, settings):
+    """A real SMTP server in a process of its own (tests/mail_server.py), the site's email sent to it."""
+    from .mail_server import MailServer
+
+    server = MailServer(tmp_path).start()
+    server.use(settings)
+    yield server
+    server.stop()

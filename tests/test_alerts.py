@@ -29,14 +29,6 @@ SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 LINK = re.compile(r"https?://\S+")
 
 
-@pytest.fixture
-def mail_server(tmp_path, settings):
-    server = MailServer(tmp_path).start()
-    server.use(settings)
-    yield server
-    server.stop()
-
-
 def ask(client, email="reader@example.org", therapy="ocrelizumab", level="safety", frequency="immediate", **extra):
     data = {"email": email, "therapy": therapy, "level": level, "frequency": frequency}
     return client.post(reverse("alerts_subscribe"), data, **{**SAME_ORIGIN, **extra})

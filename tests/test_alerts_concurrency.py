@@ -1,7 +1,6 @@
 """Safety alerts under races, on PostgreSQL (issue 26): two senders at once send each alert exactly once, and
 parallel subscribe requests cannot slip past the rate limit. Real connections in threads; a real SMTP server."""
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -9,18 +8,9 @@ from therapies.editorial.alert_links import Choice
 from therapies.models import AlertEvent, AlertSignup, AlertSubscriber, AlertSubscription, OutboundEmail
 from therapies.site import alerts as site_alerts
 
-from .mail_server import MailServer
 from .test_concurrency import postgres_only, run_together
 
 SUBSCRIBERS = 240  # several queue chunks and many claim batches, so the two runs really interleave
-
-
-@pytest.fixture
-def mail_server(tmp_path, settings):
-    server = MailServer(tmp_path).start()
-    server.use(settings)
-    yield server
-    server.stop()
 
 
 def followers_and_a_change() -> list[AlertSubscriber]:
